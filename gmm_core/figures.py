@@ -1,0 +1,549 @@
+"""Plotly figure builders. Pure functions: arrays in, ``go.Figure`` out.
+
+Conventions every builder follows:
+- one colour-blind-safe palette (Okabe & Ito) for components, in a fixed order;
+- equal axis scales wherever distances matter (``scaleanchor``);
+- ellipses and circles are filled ``Scatter`` polygons carrying ``meta`` such as
+  ``{"kind": "ellipse", "component": 2, "sigma": 3}``, so tests and legends can find them;
+- user-supplied text (column names) passes through :func:`plain` before reaching a
+  title, axis or legend, so it is shown as text and never interpreted as markup;
+- big point clouds are drawn as a stratified subset with WebGL, and the title says so.
+"""
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import limits
+from .geometry import SIGMA_LEVELS, circle_outline, ellipse_opacities, ellipse_outline
+from .models import log_density
+
+__all__ = [
+    "PALETTE",
+    "clusters_figure",
+    "color_of",
+    "criteria_figure",
+    "criteria_grid_figure",
+    "density_figure",
+    "digits_figure",
+    "drawing_subset",
+    "histogram_mixture_figure",
+    "lower_bound_figure",
+    "plain",
+    "weights_figure",
+]
+
+#: Okabe & Ito's colour-blind-safe palette, yellow last (weak on white projectors).
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#F0E442",  # yellow
+)
+NEUTRAL = "#7F7F7F"
+GL_THRESHOLD = 2_000
+
+
+def color_of(component: int) -> str:
+    """Colour of a component; colours repeat after eight components."""
+    return PALETTE[int(component) % len(PALETTE)]
+
+
+def plain(text: object) -> str:
+    """Text safe for plotly labels: markup characters shown literally."""
+    return html.escape(str(text), quote=False)
+
+
+def _layout(fig: go.Figure, title: str, axis_names=("x", "y"), *, equal: bool = True) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title),
+        template="plotly_white",
+        margin=dict(l=40, r=10, t=50, b=40),
+        legend=dict(itemsizing="constant"),
+        height=480,
+    )
+    fig.update_xaxes(title_text=plain(axis_names[0]))
+    fig.update_yaxes(title_text=plain(axis_names[1]))
+    if equal:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def drawing_subset(
+    labels: np.ndarray | None, n: int, max_points: int = limits.MAX_POINTS_DRAWN, seed: int = 0
+) -> np.ndarray:
+    """Indices of at most ``max_points`` of ``n`` points, stratified by label.
+
+    Each label keeps its share of the points (and at least one point), so small
+    clusters stay visible. Returns all indices when ``n <= max_points``.
+    """
+    if n <= max_points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    if labels is None:
+        return np.sort(rng.choice(n, max_points, replace=False))
+    chosen = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        take = max(1, round(len(members) * max_points / n))
+        chosen.append(rng.choice(members, min(take, len(members)), replace=False))
+    return np.sort(np.concatenate(chosen))[: max_points + len(chosen)]
+
+
+def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> list:
+    """Scatter traces for 2-D points, one per label (so the legend names components)."""
+    n = X2.shape[0]
+    keep = drawing_subset(labels, n)
+    scatter = go.Scattergl if len(keep) > GL_THRESHOLD else go.Scatter
+    rows = np.arange(n) if hover_rows is None else hover_rows
+    X32 = X2.astype(np.float32)  # half the payload; invisible on screen
+    traces = []
+    groups = (
+        [(None, keep)]
+        if labels is None
+        else [(lab, keep[labels[keep] == lab]) for lab in np.unique(labels[keep])]
+    )
+    for label, idx in groups:
+        marker = dict(
+            color=NEUTRAL if label is None else color_of(label),
+            size=8 if sizes is None else np.sqrt(sizes[idx]).astype(np.float32),
+            line=dict(width=0),
+            opacity=0.85,
+        )
+        traces.append(
+            scatter(
+                x=X32[idx, 0],
+                y=X32[idx, 1],
+                mode="markers",
+                marker=marker,
+                name=name if label is None else f"component {label}",
+                legendgroup=None if label is None else f"c{label}",
+                customdata=rows[idx],
+                hovertemplate="row %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+                meta={"kind": "points", "label": None if label is None else int(label)},
+            )
+        )
+    return traces, len(keep), n
+
+
+def _title_with_count(title: str, shown: int, total: int) -> str:
+    if shown < total:
+        return f"{title}<br><sup>showing {shown:,} of {total:,} points</sup>"
+    return title
+
+
+def clusters_figure(
+    X2: np.ndarray,
+    labels: np.ndarray | None = None,
+    *,
+    sizes: np.ndarray | None = None,
+    means2: np.ndarray | None = None,
+    covariances2: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    circle_centers: np.ndarray | None = None,
+    circle_radii: np.ndarray | None = None,
+    title: str = "",
+    axis_names=("x", "y"),
+) -> go.Figure:
+    """Points coloured by label, with mixture ellipses or k-means circles.
+
+    Parameters
+    ----------
+    X2 : ndarray of shape (n, 2)
+        Points in the drawing plane.
+    labels : ndarray of shape (n,) or None
+        None draws every point in one neutral colour (labels hidden).
+    sizes : ndarray of shape (n,) or None
+        Marker areas (the chapter's ``s``); plotly sizes are diameters, so their square
+        roots are drawn.
+    means2, covariances2, weights : ndarrays of shape (k, 2), (k, 2, 2), (k,)
+        Components to outline at 1, 2 and 3 sigma, opacity by weight.
+    circle_centers, circle_radii : ndarrays of shape (k, 2), (k,)
+        k-means circles (radius = farthest member).
+    """
+    fig = go.Figure()
+    if means2 is not None:
+        opacities = ellipse_opacities(weights)
+        for j in range(len(means2)):
+            for sigma in SIGMA_LEVELS:
+                outline = ellipse_outline(means2[j], covariances2[j], sigma)
+                fig.add_trace(
+                    go.Scatter(
+                        x=outline[:, 0],
+                        y=outline[:, 1],
+                        mode="lines",
+                        fill="toself",
+                        fillcolor=color_of(j),
+                        opacity=float(max(opacities[j], 0.02)),
+                        line=dict(color=color_of(j), width=1),
+                        name=f"component {j}, {sigma}σ",
+                        legendgroup=f"c{j}",
+                        showlegend=False,
+                        hoverinfo="name",
+                        meta={"kind": "ellipse", "component": j, "sigma": sigma},
+                    )
+                )
+    if circle_centers is not None:
+        for j, (center, radius) in enumerate(zip(circle_centers, circle_radii, strict=True)):
+            outline = circle_outline(center, radius)
+            fig.add_trace(
+                go.Scatter(
+                    x=outline[:, 0],
+                    y=outline[:, 1],
+                    mode="lines",
+                    fill="toself",
+                    fillcolor="rgba(160,160,160,0.25)",
+                    line=dict(color=color_of(j), width=3),
+                    name=f"cluster {j} circle (r = {radius:.2f})",
+                    legendgroup=f"c{j}",
+                    showlegend=False,
+                    meta={"kind": "circle", "component": j, "radius": float(radius)},
+                )
+            )
+    traces, shown, total = _points_traces(X2, labels, sizes)
+    fig.add_traces(traces)
+    if circle_centers is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=circle_centers[:, 0],
+                y=circle_centers[:, 1],
+                mode="markers",
+                marker=dict(symbol="x", size=12, color="black"),
+                name="centres",
+                meta={"kind": "centers"},
+            )
+        )
+    return _layout(fig, _title_with_count(title, shown, total), axis_names)
+
+
+def density_figure(
+    X2: np.ndarray,
+    means2: np.ndarray,
+    covariances2: np.ndarray,
+    weights: np.ndarray,
+    *,
+    samples2: np.ndarray | None = None,
+    title: str = "",
+    axis_names=("x", "y"),
+    grid_size: int = 120,
+) -> go.Figure:
+    """Log-density contours of a 2-D mixture, the data in grey, optional new samples.
+
+    Parameters
+    ----------
+    X2 : ndarray of shape (n, 2)
+    means2, covariances2, weights : the mixture in the drawing plane
+    samples2 : ndarray of shape (m, 2) or None
+    """
+    cloud = X2 if samples2 is None else np.vstack([X2, samples2])
+    lo, hi = cloud.min(axis=0), cloud.max(axis=0)
+    pad = 0.15 * (hi - lo + 1e-9)
+    gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], grid_size)
+    gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], grid_size)
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    z = log_density(grid, means2, covariances2, weights).reshape(grid_size, grid_size)
+    # Below about 12 nats under the peak nothing is visible; clipping keeps the colour
+    # scale on the interesting part.
+    z = np.maximum(z, z.max() - 12)
+    fig = go.Figure(
+        go.Contour(
+            x=gx.astype(np.float32),
+            y=gy.astype(np.float32),
+            z=z.astype(np.float32),
+            colorscale="Viridis",
+            ncontours=18,
+            contours=dict(coloring="heatmap", showlines=False),
+            colorbar=dict(title="log density"),
+            name="log density",
+            meta={"kind": "density"},
+            hovertemplate="log density %{z:.2f}<extra></extra>",
+        )
+    )
+    traces, shown, total = _points_traces(X2, None, None, name="data")
+    for trace in traces:
+        trace.marker.color = "white"
+        trace.marker.line = dict(color="black", width=0.5)
+        trace.marker.size = 6
+    fig.add_traces(traces)
+    if samples2 is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=samples2[:, 0].astype(np.float32),
+                y=samples2[:, 1].astype(np.float32),
+                mode="markers",
+                marker=dict(color=PALETTE[1], size=6, symbol="diamond"),
+                name=f"{len(samples2)} new samples",
+                meta={"kind": "samples"},
+            )
+        )
+    return _layout(fig, _title_with_count(title, shown, total), axis_names)
+
+
+def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Figure:
+    """Criterion curves against the component count, each best value marked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of one covariance type from :func:`gmm_core.selection.sweep`.
+    """
+    from .selection import CRITERIA
+
+    fig = go.Figure()
+    for i, criterion in enumerate(criteria):
+        if table[criterion].isna().all():
+            continue
+        values = table[criterion].to_numpy()
+        counts = table["n_components"].to_numpy()
+        best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
+        label = criterion.upper() if criterion != "cv_loglik" else "held-out log-likelihood"
+        fig.add_trace(
+            go.Scatter(
+                x=counts,
+                y=values,
+                mode="lines+markers",
+                name=CRITERIA[criterion],
+                line=dict(color=PALETTE[i]),
+                meta={"kind": "criterion", "criterion": criterion},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[counts[best]],
+                y=[values[best]],
+                mode="markers+text",
+                marker=dict(
+                    symbol="star", size=18, color=PALETTE[i], line=dict(color="black", width=1)
+                ),
+                text=[f"{label} best: {counts[best]}"],
+                textposition="top center",
+                name=f"{label} best at {counts[best]}",
+                meta={"kind": "minimum", "criterion": criterion, "n_components": int(counts[best])},
+            )
+        )
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        xaxis_title="number of components",
+        yaxis_title="criterion (AIC/BIC: lower is better)",
+        margin=dict(l=40, r=10, t=50, b=40),
+        height=420,
+    )
+    return fig
+
+
+def criteria_grid_figure(table, criterion: str = "bic", *, title: str = "") -> go.Figure:
+    """One curve per covariance type (like mclust's BIC plot), each best value marked."""
+    from .models import COVARIANCE_TYPES
+
+    fig = go.Figure()
+    symbols = ("circle", "square", "diamond", "triangle-up")
+    for i, cov_type in enumerate(t for t in COVARIANCE_TYPES if t in set(table.covariance_type)):
+        rows = table[table.covariance_type == cov_type]
+        counts = rows["n_components"].to_numpy()
+        values = rows[criterion].to_numpy()
+        best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
+        fig.add_trace(
+            go.Scatter(
+                x=counts,
+                y=values,
+                mode="lines+markers",
+                marker=dict(symbol=symbols[i]),
+                line=dict(color=PALETTE[i]),
+                name=cov_type,
+                meta={"kind": "criterion", "criterion": criterion, "covariance_type": cov_type},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[counts[best]],
+                y=[values[best]],
+                mode="markers",
+                marker=dict(
+                    symbol="star", size=16, color=PALETTE[i], line=dict(color="black", width=1)
+                ),
+                name=f"{cov_type} best at {counts[best]}",
+                meta={
+                    "kind": "minimum",
+                    "criterion": criterion,
+                    "covariance_type": cov_type,
+                    "n_components": int(counts[best]),
+                },
+            )
+        )
+    direction = "higher" if criterion == "cv_loglik" else "lower"
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        xaxis_title="number of components",
+        yaxis_title=f"{criterion.upper()} ({direction} is better)",
+        margin=dict(l=40, r=10, t=50, b=40),
+        height=420,
+    )
+    return fig
+
+
+def _tile(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+    """Images of shape (m, 64) tiled into one (rows*9-1, columns*9-1) array, NaN gaps."""
+    side = 8
+    rows = int(np.ceil(len(images) / columns))
+    canvas = np.full((rows * (side + gap) - gap, columns * (side + gap) - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        canvas[
+            r * (side + gap) : r * (side + gap) + side, c * (side + gap) : c * (side + gap) + side
+        ] = image.reshape(side, side)
+    return canvas
+
+
+def digits_figure(panels: dict[str, np.ndarray], columns: int = 10) -> go.Figure:
+    """Grids of 8x8 digits side by side, one panel per entry of ``panels``.
+
+    Parameters
+    ----------
+    panels : dict of title -> ndarray of shape (m, 64), grey levels 0..16
+    """
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.03
+    )
+    for i, (title, images) in enumerate(panels.items(), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=_tile(np.asarray(images), columns).astype(np.float32),
+                colorscale="Greys",
+                zmin=0,
+                zmax=16,
+                showscale=False,
+                hovertemplate="grey %{z:.0f}<extra></extra>",
+                name=title,
+                meta={"kind": "digits", "count": len(images)},
+            ),
+            row=1,
+            col=i,
+        )
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(
+        template="plotly_white",
+        margin=dict(l=10, r=10, t=40, b=10),
+        height=max(420, 120 * len(panels)),
+    )
+    return fig
+
+
+def lower_bound_figure(
+    lower_bounds: np.ndarray, *, title: str = "EM lower bound per iteration"
+) -> go.Figure:
+    """The EM objective (mean log-likelihood) against the iteration number."""
+    iterations = np.arange(1, len(lower_bounds) + 1)
+    fig = go.Figure(
+        go.Scatter(
+            x=iterations,
+            y=lower_bounds,
+            mode="lines+markers",
+            line=dict(color=PALETTE[0]),
+            name="lower bound",
+            meta={"kind": "lower_bound"},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        xaxis_title="iteration",
+        yaxis_title="mean log-likelihood (higher is better)",
+        height=300,
+        margin=dict(l=40, r=10, t=50, b=40),
+    )
+    return fig
+
+
+def weights_figure(weights: np.ndarray, *, title: str = "Component weights") -> go.Figure:
+    """Bar chart of mixture weights, heaviest first, components below 1% greyed."""
+    order = np.argsort(weights)[::-1]
+    colors = [color_of(j) if weights[j] >= 0.01 else NEUTRAL for j in order]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"c{j}" for j in order],
+            y=weights[order],
+            marker_color=colors,
+            name="weight",
+            meta={"kind": "weights", "active": int(np.sum(weights >= 0.01))},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        yaxis_title="weight",
+        xaxis_title="component (heaviest first)",
+        height=320,
+        margin=dict(l=40, r=10, t=50, b=40),
+    )
+    return fig
+
+
+def histogram_mixture_figure(
+    x: np.ndarray,
+    means: np.ndarray,
+    variances: np.ndarray,
+    weights: np.ndarray,
+    *,
+    title: str = "",
+    axis_name: str = "value",
+) -> go.Figure:
+    """A 1-D mixture: histogram of the data (as a density), the fit and its components.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    means, variances, weights : ndarrays of shape (k,)
+    """
+    grid = np.linspace(x.min() - 0.1 * np.ptp(x), x.max() + 0.1 * np.ptp(x), 400)
+    sd = np.sqrt(variances)
+    parts = weights * np.exp(-0.5 * ((grid[:, None] - means) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+    fig = go.Figure(
+        go.Histogram(
+            x=x.astype(np.float32),
+            histnorm="probability density",
+            marker_color="#BBBBBB",
+            name="data",
+            nbinsx=60,
+            meta={"kind": "histogram"},
+        )
+    )
+    for j in range(len(means)):
+        fig.add_trace(
+            go.Scatter(
+                x=grid,
+                y=parts[:, j],
+                mode="lines",
+                line=dict(color=color_of(j), dash="dash"),
+                name=f"component {j}",
+                meta={"kind": "component_density", "component": j},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=grid,
+            y=parts.sum(axis=1),
+            mode="lines",
+            line=dict(color="black", width=3),
+            name="mixture",
+            meta={"kind": "mixture_density"},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        xaxis_title=plain(axis_name),
+        yaxis_title="density",
+        height=420,
+        margin=dict(l=40, r=10, t=50, b=40),
+    )
+    return fig
