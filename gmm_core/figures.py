@@ -88,12 +88,23 @@ def drawing_subset(
     rng = np.random.default_rng(seed)
     if labels is None:
         return np.sort(rng.choice(n, max_points, replace=False))
-    chosen = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        take = max(1, round(len(members) * max_points / n))
-        chosen.append(rng.choice(members, min(take, len(members)), replace=False))
-    return np.sort(np.concatenate(chosen))[: max_points + len(chosen)]
+    groups, counts = np.unique(labels, return_counts=True)
+    # Every label keeps one point; the remaining places go by share, largest
+    # remainders first, so the total is exactly max_points (or n when smaller).
+    quota = np.ones(len(groups), dtype=int)
+    spare = max_points - len(groups)
+    if spare > 0:
+        share = (counts - 1) * spare / max(1, (counts - 1).sum())
+        quota += np.floor(share).astype(int)
+        left = max_points - quota.sum()
+        order = np.argsort(-(share - np.floor(share)))
+        quota[order[:left]] += 1
+    quota = np.minimum(quota, counts)
+    chosen = [
+        rng.choice(np.flatnonzero(labels == label), take, replace=False)
+        for label, take in zip(groups, quota, strict=True)
+    ]
+    return np.sort(np.concatenate(chosen))
 
 
 def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> list:

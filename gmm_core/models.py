@@ -151,6 +151,17 @@ def check_data(X: np.ndarray, n_components: int, *, min_features: int = 1) -> np
             "The data contains missing or infinite values; remove those rows first "
             "(the Data page does this for uploaded files)."
         )
+    if n < 2:
+        raise GMMInputError(
+            f"A model needs at least 2 data points; the data has {n}. Add rows or choose "
+            "other columns."
+        )
+    too_large = np.flatnonzero(np.abs(X).max(axis=0) > 1e150) if n else []
+    if len(too_large):
+        raise GMMInputError(
+            f"Values in column {int(too_large[0]) + 1} are too large for the mixture maths "
+            "(above 1e150); rescale or standardise the columns."
+        )
     if not isinstance(n_components, int | np.integer) or n_components < 1:
         raise GMMInputError(f"The number of components must be 1 or more; got {n_components}.")
     if n_components > n:
@@ -306,6 +317,11 @@ def _result_from_estimator(model, X: np.ndarray, spec: ModelSpec, *, criteria: b
     k = model.means_.shape[0]
     probabilities = model.predict_proba(X)
     log_likelihood = float(model.score(X) * n)
+    if not np.isfinite(log_likelihood) or not np.all(np.isfinite(probabilities)):
+        raise GMMInputError(
+            "The fit produced non-finite values (the data's scale overflows the maths). "
+            "Standardise the columns and try again."
+        )
     p = n_parameters(k, d, spec.covariance_type)
     return GMMResult(
         labels=probabilities.argmax(axis=1),

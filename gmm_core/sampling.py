@@ -32,10 +32,12 @@ def sample_mixture(
     components : ndarray of shape (n,)
         The component each point came from.
     """
-    if not 1 <= n <= MAX_SAMPLES:
+    if not isinstance(n, int | np.integer) or not 1 <= n <= MAX_SAMPLES:
         raise GMMInputError(f"Draw between 1 and {MAX_SAMPLES:,} samples; got {n}.")
     rng = np.random.default_rng(seed)
     weights = np.asarray(weights, dtype=float)
+    if not np.all(weights >= 0) or not weights.sum() > 0:
+        raise GMMInputError("Mixture weights must be non-negative and not all zero.")
     components = rng.choice(len(weights), size=n, p=weights / weights.sum())
     # Cholesky factors turn standard normal draws into draws with each covariance;
     # eigh-based square roots would also do, but Cholesky is what sklearn uses too.

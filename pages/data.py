@@ -9,8 +9,10 @@ from gmm_core.data import DataSpec
 from gmm_core.errors import GMMInputError
 from gmm_core.figures import clusters_figure
 from gmm_core.io import read_table, standardise
-from ui import state
+from ui import boot, state
 from ui.text import md_escape, show_error, show_notes
+
+boot.through_app()
 
 st.title("Data")
 st.write(
@@ -24,7 +26,7 @@ source_key = K["source"]
 
 def _reset_to_chapter_defaults() -> None:
     """A new source starts from the chapter's parameters for it (moons: 200 points)."""
-    chosen = st.session_state[source_key]
+    chosen = state.current_source()
     if chosen == state.UPLOAD:
         return
     chapter = DataSpec.chapter(chosen)
@@ -41,8 +43,7 @@ def _default(key: str, value) -> dict:
 spec = state.data_spec()
 st.radio(
     "Data source",
-    list(state.SOURCE_LABELS),
-    format_func=state.SOURCE_LABELS.get,
+    list(state.SOURCE_OPTIONS),
     key=source_key,
     horizontal=True,
     on_change=_reset_to_chapter_defaults,
@@ -53,48 +54,90 @@ source = state.current_source()
 if source != state.UPLOAD:
     lo, hi = state.BOUNDS["n_samples"]
     columns = st.columns(4)
-    columns[0].slider("Samples", lo, hi, step=10, key=K["n_samples"],
-                      **_default(K["n_samples"], spec.n_samples), **state.BOUND)
+    columns[0].slider(
+        "Samples",
+        lo,
+        hi,
+        step=10,
+        key=K["n_samples"],
+        **_default(K["n_samples"], spec.n_samples),
+        **state.BOUND,
+    )
     if source == "moons":
-        columns[1].slider("Noise", *state.BOUNDS["noise"], step=0.01, key=K["noise"],
-                          **_default(K["noise"], spec.noise), **state.BOUND)
+        columns[1].slider(
+            "Noise",
+            *state.BOUNDS["noise"],
+            step=0.01,
+            key=K["noise"],
+            **_default(K["noise"], spec.noise),
+            **state.BOUND,
+        )
     else:
-        columns[1].slider("Centres", *state.BOUNDS["centers"], key=K["centers"],
-                          **_default(K["centers"], spec.centers), **state.BOUND)
-        columns[2].slider("Spread (std)", *state.BOUNDS["std"], step=0.05, key=K["std"],
-                          **_default(K["std"], spec.std), **state.BOUND)
-    columns[3].number_input("Seed", *state.BOUNDS["seed"], step=1, key=K["seed"],
-                            **_default(K["seed"], spec.seed), **state.BOUND)
+        columns[1].slider(
+            "Centres",
+            *state.BOUNDS["centers"],
+            key=K["centers"],
+            **_default(K["centers"], spec.centers),
+            **state.BOUND,
+        )
+        columns[2].slider(
+            "Spread (std)",
+            *state.BOUNDS["std"],
+            step=0.05,
+            key=K["std"],
+            **_default(K["std"], spec.std),
+            **state.BOUND,
+        )
+    columns[3].number_input(
+        "Seed",
+        *state.BOUNDS["seed"],
+        step=1,
+        key=K["seed"],
+        **_default(K["seed"], spec.seed),
+        **state.BOUND,
+    )
     if source == "stretched":
-        st.caption("Stretched blobs are the same blobs multiplied by a fixed random 2x2 "
-                   "matrix (seed 13, as in the chapter): clusters become long, tilted ellipses.")
+        st.caption(
+            "Stretched blobs are the same blobs multiplied by a fixed random 2x2 "
+            "matrix (seed 13, as in the chapter): clusters become long, tilted ellipses."
+        )
 else:
     st.subheader("Your file")
     st.caption(
         f"CSV or TSV, up to {limits.MAX_UPLOAD_MB} MB. The file stays in your session: other "
         "visitors never see it, and it is gone when you close the tab."
     )
-    uploaded = st.file_uploader("Upload a CSV or TSV file", type=["csv", "tsv", "txt"],
-                                key="upload_file")
+    uploaded = st.file_uploader(
+        "Upload a CSV or TSV file", type=["csv", "tsv", "txt"], key="upload_file"
+    )
     if uploaded is not None:
         options = st.columns(2)
         header_choice = options[0].radio(
-            "Header row", ["detect", "yes", "no"], horizontal=True, key="upload_header",
+            "Header row",
+            ["detect", "yes", "no"],
+            horizontal=True,
+            key="upload_header",
             help="Whether the first row holds column names.",
         )
-        skip_bad = options[1].checkbox("Skip malformed lines", key="upload_skip_bad",
-                                       help="Drop lines with the wrong number of fields.")
+        skip_bad = options[1].checkbox(
+            "Skip malformed lines",
+            key="upload_skip_bad",
+            help="Drop lines with the wrong number of fields.",
+        )
         header = {"detect": None, "yes": True, "no": False}[header_choice]
         try:
-            table = read_table(uploaded.getvalue(), uploaded.name, header=header,
-                               skip_bad_lines=skip_bad)
+            table = read_table(
+                uploaded.getvalue(), uploaded.name, header=header, skip_bad_lines=skip_bad
+            )
         except GMMInputError as error:
             show_error(error)
             st.session_state.pop("upload_dataset", None)
             st.stop()
         if table.header_guessed:
-            st.warning("It is not clear whether the first row is a header. We guessed "
-                       f"{'yes' if table.has_header else 'no'}; set *Header row* if wrong.")
+            st.warning(
+                "It is not clear whether the first row is a header. We guessed "
+                f"{'yes' if table.has_header else 'no'}; set *Header row* if wrong."
+            )
         st.caption(
             f"Read as {table.encoding}, separator {table.separator!r}, decimal "
             f"{table.decimal!r}: {table.frame.shape[0]:,} rows x {table.frame.shape[1]} "
@@ -103,14 +146,25 @@ else:
         show_notes(table.notes)
         if table.left_out:
             st.write("Columns left out:")
-            st.dataframe(pd.DataFrame([(c.name, c.reason) for c in table.left_out],
-                                      columns=["column", "why"]), hide_index=True)
+            st.dataframe(
+                pd.DataFrame(
+                    [(c.name, c.reason) for c in table.left_out], columns=["column", "why"]
+                ),
+                hide_index=True,
+            )
         names = list(table.frame.columns)
-        chosen = st.multiselect("Columns to model", names, default=names[: limits.MAX_COLUMNS],
-                                key="upload_columns", max_selections=limits.MAX_COLUMNS)
-        scale = st.checkbox("Standardise columns (zero mean, unit variance)",
-                            key="upload_standardise",
-                            help="Recommended when columns have different units.")
+        chosen = st.multiselect(
+            "Columns to model",
+            names,
+            default=names[: limits.MAX_COLUMNS],
+            key="upload_columns",
+            max_selections=limits.MAX_COLUMNS,
+        )
+        scale = st.checkbox(
+            "Standardise columns (zero mean, unit variance)",
+            key="upload_standardise",
+            help="Recommended when columns have different units.",
+        )
         if not chosen:
             show_error("Choose at least one column to model.")
             st.session_state.pop("upload_dataset", None)
@@ -138,12 +192,18 @@ else:
     plane = state.plane_control(dataset)
     X2 = state.project(dataset, plane)
     labels = dataset.y_true
-    fig = clusters_figure(X2, labels, title=f"{dataset.n_samples:,} points"
-                          + (", coloured by true cluster" if labels is not None else ""),
-                          axis_names=plane[2])
+    fig = clusters_figure(
+        X2,
+        labels,
+        title=f"{dataset.n_samples:,} points"
+        + (", coloured by true cluster" if labels is not None else ""),
+        axis_names=plane[2],
+    )
     st.plotly_chart(fig, key="data_chart")
-st.caption(f"{dataset.n_samples:,} points in {dataset.n_features} dimension(s): "
-           + md_escape(", ".join(dataset.feature_names)))
+st.caption(
+    f"{dataset.n_samples:,} points in {dataset.n_features} dimension(s): "
+    + md_escape(", ".join(dataset.feature_names))
+)
 if dataset.y_true is not None:
     counts = np.bincount(dataset.y_true)
     st.caption("True cluster sizes: " + ", ".join(str(c) for c in counts))

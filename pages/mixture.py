@@ -8,8 +8,10 @@ from sklearn.metrics import adjusted_rand_score
 from gmm_core.exports import assignments_table, csv_bytes, parameters_json
 from gmm_core.figures import clusters_figure, histogram_mixture_figure
 from gmm_core.uncertainty import membership_entropy, uncertainty_sizes
-from ui import compute, controls, state
+from ui import boot, compute, controls, state
 from ui.text import converged_badge
+
+boot.through_app()
 
 st.title("Gaussian mixture clustering")
 st.write(
@@ -35,7 +37,10 @@ converged_badge(result.converged, result.n_iter)
 selection = None
 if dataset.n_features == 1:
     fig = histogram_mixture_figure(
-        dataset.X[:, 0], result.means[:, 0], result.covariances[:, 0, 0], result.weights,
+        dataset.X[:, 0],
+        result.means[:, 0],
+        result.covariances[:, 0, 0],
+        result.weights,
         title=f"{spec.n_components}-component mixture in one dimension",
         axis_name=dataset.feature_names[0],
     )
@@ -44,9 +49,12 @@ else:
     plane = state.plane_control(dataset)
     X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
     fig = clusters_figure(
-        X2, result.labels,
+        X2,
+        result.labels,
         sizes=uncertainty_sizes(result.probabilities) if sized else None,
-        means2=means2, covariances2=covs2, weights=result.weights,
+        means2=means2,
+        covariances2=covs2,
+        weights=result.weights,
         title=f"{spec.n_components} components, {spec.covariance_type} covariance",
         axis_names=plane[2],
     )
@@ -57,8 +65,13 @@ else:
 
 rows = None
 if selection is not None and selection.selection.points:
-    rows = sorted({int(p["customdata"]) for p in selection.selection.points
-                   if p.get("customdata") is not None})
+    rows = sorted(
+        {
+            int(p["customdata"])
+            for p in selection.selection.points
+            if p.get("customdata") is not None
+        }
+    )
 probabilities = pd.DataFrame(
     result.probabilities.round(3),
     columns=[f"component {j}" for j in range(result.n_components)],
@@ -93,8 +106,15 @@ if dataset.n_features >= 2:
         key="compare_kmeans",
     )
     right.plotly_chart(
-        clusters_figure(X2, result.labels, means2=means2, covariances2=covs2,
-                        weights=result.weights, title="Gaussian mixture", axis_names=plane[2]),
+        clusters_figure(
+            X2,
+            result.labels,
+            means2=means2,
+            covariances2=covs2,
+            weights=result.weights,
+            title="Gaussian mixture",
+            axis_names=plane[2],
+        ),
         key="compare_gmm",
     )
 
@@ -103,11 +123,15 @@ downloads = st.columns(2)
 downloads[0].download_button(
     "Labels and probabilities (CSV)",
     csv_bytes(assignments_table(dataset.X, dataset.feature_names, result)),
-    file_name="gmm_assignments.csv", mime="text/csv", on_click="ignore",
+    file_name="gmm_assignments.csv",
+    mime="text/csv",
+    on_click="ignore",
 )
 downloads[1].download_button(
     "Fitted parameters (JSON)",
     parameters_json(result, dataset.feature_names),
-    file_name="gmm_parameters.json", mime="application/json", on_click="ignore",
+    file_name="gmm_parameters.json",
+    mime="application/json",
+    on_click="ignore",
 )
-state.share_link(controls.MODEL_KEYS + ("sizes", "view"))
+state.share_link((*controls.MODEL_KEYS, "sizes", "view"))

@@ -22,20 +22,20 @@ def components_slider(max_value: int, default: int, key: str = "k", label="Compo
 
 
 def covariance_select(key: str = "cov", default: str = "full") -> str:
-    return st.selectbox(
+    # Options are the plain names: a bound widget writes the displayed text to the URL.
+    chosen = st.selectbox(
         "Covariance type",
         list(COVARIANCE_TYPES),
         index=list(COVARIANCE_TYPES).index(default),
-        format_func=lambda t: f"{t}: {COVARIANCE_TYPES[t]}",
         key=key,
         **BOUND,
     )
+    st.caption(f"{chosen}: {COVARIANCE_TYPES[chosen]}")
+    return chosen
 
 
-def model_spec(max_components: int, default_k: int = 4, default_cov: str = "full") -> ModelSpec:
-    """Components, covariance type, seed and the EM settings a user tunes."""
-    k = components_slider(max_components, default_k)
-    cov = covariance_select(default=default_cov)
+def fit_settings() -> dict:
+    """The EM settings a user tunes, in an expander; ModelSpec keyword arguments."""
     with st.expander("Fit settings"):
         seed = st.number_input("Seed (random_state)", 0, 10_000, 0, key="seed", **BOUND)
         n_init = st.slider("Restarts (n_init)", 1, 10, 1, key="n_init", **BOUND)
@@ -51,9 +51,7 @@ def model_spec(max_components: int, default_k: int = 4, default_cov: str = "full
             key="reg",
             **BOUND,
         )
-    return ModelSpec(
-        n_components=int(k),
-        covariance_type=cov,
+    return dict(
         seed=int(seed),
         n_init=int(n_init),
         init_params=init,
@@ -61,6 +59,13 @@ def model_spec(max_components: int, default_k: int = 4, default_cov: str = "full
         tol=float(tol),
         reg_covar=float(reg),
     )
+
+
+def model_spec(max_components: int, default_k: int = 4, default_cov: str = "full") -> ModelSpec:
+    """Components, covariance type and the fit settings."""
+    k = components_slider(max_components, default_k)
+    cov = covariance_select(default=default_cov)
+    return ModelSpec(n_components=int(k), covariance_type=cov, **fit_settings())
 
 
 def _raise_reg() -> None:

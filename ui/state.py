@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from gmm_core import limits
-from gmm_core.data import SOURCES, DataSpec, Dataset, dataset_from_array
+from gmm_core.data import SOURCES, Dataset, DataSpec, dataset_from_array
 from gmm_core.errors import GMMInputError
 from gmm_core.geometry import drawing_plane, project_gaussians
 
@@ -37,11 +37,12 @@ BOUNDS = {
     "noise": (0.0, 0.5),
     "seed": (0, 10_000),
 }
-SOURCE_LABELS = {
-    "blobs": "Blobs",
-    "stretched": "Stretched blobs",
-    "moons": "Moons",
-    UPLOAD: "Your file",
+#: What the source control shows (and writes to the URL) -> the source it means.
+SOURCE_OPTIONS = {
+    "blobs": "blobs",
+    "stretched blobs": "stretched",
+    "moons": "moons",
+    "your file": UPLOAD,
 }
 BOUND = dict(bind="query-params", persist_state="session")
 
@@ -49,7 +50,7 @@ BOUND = dict(bind="query-params", persist_state="session")
 def _coerce(field: str, raw: str):
     """A URL value for ``field`` in its type and range, or None if it is not valid."""
     if field == "source":
-        return raw if raw in SOURCES or raw == UPLOAD else None
+        return raw if raw in SOURCE_OPTIONS else None
     kind = int if field in ("n_samples", "centers", "seed") else float
     try:
         value = kind(raw)
@@ -85,7 +86,7 @@ def adopt_url_data() -> None:
 
 def data_spec() -> DataSpec:
     """The synthetic data chosen on the Data page (chapter defaults where unset)."""
-    source = st.session_state.get(DATA_KEYS["source"], "blobs")
+    source = current_source()
     base = DataSpec.chapter(source if source in SOURCES else "blobs")
     values = {
         field: st.session_state.get(key, getattr(base, field))
@@ -96,7 +97,8 @@ def data_spec() -> DataSpec:
 
 
 def current_source() -> str:
-    return st.session_state.get(DATA_KEYS["source"], "blobs")
+    """The chosen source as a core name: blobs, stretched, moons or upload."""
+    return SOURCE_OPTIONS.get(st.session_state.get(DATA_KEYS["source"], "blobs"), "blobs")
 
 
 def current_dataset() -> tuple[Dataset, str]:
@@ -122,9 +124,7 @@ def current_dataset() -> tuple[Dataset, str]:
         st.stop()
 
 
-def store_upload(
-    X: np.ndarray, names: tuple[str, ...], label: str, key: str, notes=()
-) -> Dataset:
+def store_upload(X: np.ndarray, names: tuple[str, ...], label: str, key: str, notes=()) -> Dataset:
     """Keep a cleaned upload for this session only (never in a shared cache)."""
     notes = list(notes)
     if X.shape[0] > limits.MAX_ROWS_FIT:
@@ -155,18 +155,17 @@ def plane_control(dataset: Dataset, key: str = "view"):
     names = dataset.feature_names
     if dataset.n_features == 2:
         return drawing_plane(dataset.X, names, None)
-    options = ["pca"] + [f"{i},{j}" for i in range(len(names)) for j in range(i + 1, len(names))]
-    options = options[:200]  # a selectbox of thousands of pairs helps nobody
-
-    def label(option: str) -> str:
-        if option == "pca":
-            return "first two principal components"
-        i, j = map(int, option.split(","))
-        return f"{names[i]} vs {names[j]}"
-
-    choice = st.selectbox("Draw on", options, format_func=label, key=key, **BOUND)
-    axes = None if choice == "pca" else tuple(map(int, choice.split(",")))
-    return drawing_plane(dataset.X, names, axes)
+    # The shown text is what a bound widget writes to the URL, so it is the option itself.
+    pairs = {"first two principal components": None}
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            pairs.setdefault(f"{names[i]} vs {names[j]}", (i, j))
+            if len(pairs) >= 200:  # a list of thousands of pairs helps nobody
+                break
+    if st.session_state.get(key) not in pairs:
+        st.session_state.pop(key, None)  # a choice made for other columns
+    choice = st.selectbox("Draw on", list(pairs), key=key, **BOUND)
+    return drawing_plane(dataset.X, names, pairs[choice])
 
 
 def project(dataset: Dataset, plane, means=None, covariances=None):
@@ -184,7 +183,7 @@ def share_link(page_keys: tuple[str, ...] = ()) -> None:
     params = {}
     if current_source() != UPLOAD:
         spec, default = data_spec(), DataSpec.chapter(current_source())
-        params[DATA_KEYS["source"]] = spec.source
+        params[DATA_KEYS["source"]] = st.session_state.get(DATA_KEYS["source"], "blobs")
         for field, key in DATA_KEYS.items():
             if field != "source" and getattr(spec, field) != getattr(default, field):
                 params[key] = getattr(spec, field)
@@ -210,7 +209,7 @@ __all__ = [
     "BOUND",
     "BOUNDS",
     "DATA_KEYS",
-    "SOURCE_LABELS",
+    "SOURCE_OPTIONS",
     "UPLOAD",
     "adopt_url_data",
     "current_dataset",

@@ -55,5 +55,8 @@ def values(array) -> list:
 
     if isinstance(array, dict) and "bdata" in array:
         data = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        return data.reshape(array["shape"]).tolist() if "shape" in array else data.tolist()
+        if "shape" in array:  # sent as a string such as "120, 120"
+            shape = [int(n) for n in str(array["shape"]).split(",")]
+            return data.reshape(shape).tolist()
+        return data.tolist()
     return list(array) if isinstance(array, list | tuple) else [array]
