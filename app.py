@@ -6,24 +6,60 @@ from ui.state import adopt_url_data
 
 PAGES = [
     # (file, title, icon, one line for the home page)
-    ("pages/data.py", "Data", ":material/dataset:",
-     "choose blobs, stretched blobs, moons or your own CSV/TSV file; every page uses it"),
-    ("pages/kmeans.py", "k-means and its limits", ":material/radio_button_unchecked:",
-     "k-means draws a circle round each cluster; stretch the data and the circles fail"),
-    ("pages/mixture.py", "Gaussian mixture", ":material/blur_on:",
-     "ellipses at 1, 2 and 3 sigma, uncertainty-sized points, probabilities, k-means vs GMM"),
-    ("pages/covariance.py", "Covariance types", ":material/grid_view:",
-     "full, tied, diag and spherical side by side, with their parameter counts"),
-    ("pages/density.py", "Density and new samples", ":material/landscape:",
-     "many components as a density estimate; draw new points and download them"),
-    ("pages/components.py", "How many components?", ":material/query_stats:",
-     "AIC, BIC and held-out likelihood against the number of components"),
-    ("pages/digits.py", "Generating digits", ":material/draw:",
-     "PCA + mixture on handwritten digits, then brand-new digits from the model"),
-    ("pages/em.py", "EM step by step", ":material/slow_motion_video:",
-     "scrub and play every EM iteration with the likelihood curve beside it"),
-    ("pages/bayesian.py", "Bayesian mixture", ":material/tune:",
-     "a variational mixture switches off the components it does not need"),
+    (
+        "pages/data.py",
+        "Data",
+        ":material/dataset:",
+        "choose blobs, stretched blobs, moons or your own CSV/TSV file; every page uses it",
+    ),
+    (
+        "pages/kmeans.py",
+        "k-means and its limits",
+        ":material/radio_button_unchecked:",
+        "k-means draws a circle round each cluster; stretch the data and the circles fail",
+    ),
+    (
+        "pages/mixture.py",
+        "Gaussian mixture",
+        ":material/blur_on:",
+        "ellipses at 1, 2 and 3 sigma, uncertainty-sized points, probabilities, k-means vs GMM",
+    ),
+    (
+        "pages/covariance.py",
+        "Covariance types",
+        ":material/grid_view:",
+        "full, tied, diag and spherical side by side, with their parameter counts",
+    ),
+    (
+        "pages/density.py",
+        "Density and new samples",
+        ":material/landscape:",
+        "many components as a density estimate; draw new points and download them",
+    ),
+    (
+        "pages/components.py",
+        "How many components?",
+        ":material/query_stats:",
+        "AIC, BIC and held-out likelihood against the number of components",
+    ),
+    (
+        "pages/digits.py",
+        "Generating digits",
+        ":material/draw:",
+        "PCA + mixture on handwritten digits, then brand-new digits from the model",
+    ),
+    (
+        "pages/em.py",
+        "EM step by step",
+        ":material/slow_motion_video:",
+        "scrub and play every EM iteration with the likelihood curve beside it",
+    ),
+    (
+        "pages/bayesian.py",
+        "Bayesian mixture",
+        ":material/tune:",
+        "a variational mixture switches off the components it does not need",
+    ),
 ]
 
 
