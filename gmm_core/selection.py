@@ -126,7 +126,9 @@ def _plan(
 
 def _default_jobs(X: np.ndarray, specs: list[ModelSpec], cv_folds: int) -> int:
     n, d = X.shape
-    work = sum(n * s.n_components * d * d for s in specs) * max(1, cv_folds + 1)
+    # EM cost per iteration grows with n * k * d^2, plus a per-component overhead
+    # that dominates in low dimensions (many iterations of cheap steps).
+    work = sum(n * s.n_components * (d * d + 10) for s in specs) * max(1, cv_folds + 1)
     if work < PARALLEL_WORK_THRESHOLD:
         return 1
     return max(1, min(os.cpu_count() or 1, len(specs)))

@@ -6,6 +6,12 @@ from the file's content hash (``data_key``), with the array itself passed unhash
 bytes, and no large array is ever hashed on a rerun.
 """
 
+import copy
+import dataclasses
+import threading
+import time
+from collections import OrderedDict
+
 import streamlit as st
 
 from gmm_core import data, digits, models, selection
@@ -33,12 +39,78 @@ def kmeans(data_key: str, _X, n_clusters: int, seed: int) -> models.KMeansResult
     return models.fit_kmeans(_X, n_clusters, seed)
 
 
-@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+class _SweepStore:
+    """Finished sweeps shared by all sessions: bounded, expiring, thread-safe.
+
+    Not ``st.cache_data``: that records the ``st`` calls a cached function makes (here
+    the progress bar's updates) and replays them on a hit, which fails for a bar made
+    outside the function. And a class opening the digits page at once must not start
+    twenty identical sweeps: the first visitor computes, the others wait for its result.
+    """
+
+    def __init__(self, max_entries: int, ttl: float) -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._running: dict = {}
+        self._lock = threading.Lock()
+        self._max, self._ttl = max_entries, ttl
+
+    def _get(self, key):
+        item = self._items.get(key)
+        if item is None or time.monotonic() - item[0] > self._ttl:
+            self._items.pop(key, None)
+            return None
+        self._items.move_to_end(key)
+        return item[1]
+
+    def get_or_compute(self, key, compute):
+        with self._lock:
+            result = self._get(key)
+            if result is not None:
+                return result
+            running = self._running.get(key)
+            owner = running is None
+            if owner:
+                running = self._running[key] = threading.Event()
+        if not owner:
+            running.wait(timeout=TTL)
+            with self._lock:
+                result = self._get(key)
+            # The computing visitor left before the end: compute it here instead.
+            return result if result is not None else self.get_or_compute(key, compute)
+        try:
+            result = compute()
+            with self._lock:
+                self._items[key] = (time.monotonic(), result)
+                while len(self._items) > self._max:
+                    self._items.popitem(last=False)
+            return result
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            running.set()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _sweeps() -> _SweepStore:
+    return _SweepStore(max_entries=16, ttl=TTL)
+
+
 def sweep(
     data_key: str, _X, counts: tuple[int, ...], cov_types: tuple[str, ...], cv_folds: int, _progress
 ) -> selection.SweepResult:
-    """A whole sweep; ``_progress`` reports each finished fit while it runs (first time only)."""
-    return selection.sweep(_X, counts, cov_types, cv_folds=cv_folds, progress=_progress)
+    """A whole sweep, shared across sessions by its arguments.
+
+    ``_progress`` reports each finished fit while it runs; a stored sweep returns at once.
+    The result is a copy, so a page cannot change what other sessions see.
+    """
+    key = (data_key, tuple(counts), tuple(cov_types), int(cv_folds))
+    result = _sweeps().get_or_compute(
+        key,
+        lambda: selection.sweep(_X, counts, cov_types, cv_folds=cv_folds, progress=_progress),
+    )
+    return dataclasses.replace(
+        result, table=result.table.copy(), minima=copy.deepcopy(result.minima)
+    )
 
 
 @st.cache_resource(max_entries=1, show_spinner="Loading the digits…")
