@@ -96,17 +96,25 @@ def _sweeps() -> _SweepStore:
 
 
 def sweep(
-    data_key: str, _X, counts: tuple[int, ...], cov_types: tuple[str, ...], cv_folds: int, _progress
+    data_key: str,
+    _X,
+    counts: tuple[int, ...],
+    cov_types: tuple[str, ...],
+    cv_folds: int,
+    _progress,
+    seed: int = 0,
 ) -> selection.SweepResult:
     """A whole sweep, shared across sessions by its arguments.
 
     ``_progress`` reports each finished fit while it runs; a stored sweep returns at once.
     The result is a copy, so a page cannot change what other sessions see.
     """
-    key = (data_key, tuple(counts), tuple(cov_types), int(cv_folds))
+    key = (data_key, tuple(counts), tuple(cov_types), int(cv_folds), int(seed))
     result = _sweeps().get_or_compute(
         key,
-        lambda: selection.sweep(_X, counts, cov_types, cv_folds=cv_folds, progress=_progress),
+        lambda: selection.sweep(
+            _X, counts, cov_types, seed=seed, cv_folds=cv_folds, progress=_progress
+        ),
     )
     return dataclasses.replace(
         result, table=result.table.copy(), minima=copy.deepcopy(result.minima)
