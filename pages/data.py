@@ -153,6 +153,8 @@ else:
                 hide_index=True,
             )
         names = list(table.frame.columns)
+        if not set(st.session_state.get("upload_columns", [])) <= set(names):
+            st.session_state.pop("upload_columns")  # chosen from another file's columns
         chosen = st.multiselect(
             "Columns to model",
             names,
