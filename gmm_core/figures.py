@@ -359,6 +359,8 @@ def criteria_grid_figure(table, criterion: str = "bic", *, title: str = "") -> g
         rows = table[table.covariance_type == cov_type]
         counts = rows["n_components"].to_numpy()
         values = rows[criterion].to_numpy()
+        if np.isnan(values).all():  # e.g. held-out scores where no fold could be fitted
+            continue
         best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
         fig.add_trace(
             go.Scatter(

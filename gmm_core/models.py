@@ -130,8 +130,12 @@ class KMeansResult:
     n_iter: int
 
 
-def check_data(X: np.ndarray, n_components: int, *, min_features: int = 1) -> np.ndarray:
+def check_data(
+    X: np.ndarray, n_components: int, *, min_features: int = 1, repeats: float = 1.0
+) -> np.ndarray:
     """Validate data for fitting ``n_components`` components; return it as float64.
+
+    ``repeats`` scales the work budget: restarts times max iterations / 100.
 
     Raises :class:`GMMInputError` naming the problem and what to do.
     """
@@ -169,11 +173,13 @@ def check_data(X: np.ndarray, n_components: int, *, min_features: int = 1) -> np
             f"Cannot fit {n_components} components to {n} points: each component needs at "
             f"least one point. Use at most {n} components or more data."
         )
-    work = n * n_components * max(d, 1) ** 2
+    work = n * n_components * max(d, 1) ** 2 * max(repeats, 1.0)
     if work > limits.MAX_WORK:
         raise GMMInputError(
-            f"{n_components} components on {n:,} rows x {d} columns is too heavy for this "
-            "server; use fewer components, fewer columns or a sample of the rows."
+            f"{n_components} components on {n:,} rows x {d} columns"
+            + (" with these restarts and iterations" if repeats > 1 else "")
+            + " is too heavy for this server; use fewer components, restarts or "
+            "iterations, fewer columns, or a sample of the rows."
         )
     return X
 
@@ -192,6 +198,11 @@ def _check_spec(spec: ModelSpec) -> None:
         raise GMMInputError(
             "n_init and max_iter must be at least 1, tol positive and reg_covar not negative."
         )
+
+
+def _repeats(spec: ModelSpec, min_iter: int = 0) -> float:
+    """How many times a default fit (one init, 100 iterations) ``spec`` may cost."""
+    return spec.n_init * max(spec.max_iter, min_iter) / 100
 
 
 @contextmanager
@@ -349,7 +360,7 @@ def fit_gmm(X: np.ndarray, spec: ModelSpec = ModelSpec()) -> GMMResult:
     X : ndarray of shape (n_samples, n_features)
     """
     _check_spec(spec)
-    X = check_data(X, spec.n_components)
+    X = check_data(X, spec.n_components, repeats=_repeats(spec))
     model = GaussianMixture(
         n_components=spec.n_components,
         covariance_type=spec.covariance_type,
@@ -374,7 +385,7 @@ def fit_bayesian_gmm(
     _check_spec(spec)
     if weight_concentration_prior <= 0:
         raise GMMInputError("The weight concentration prior must be positive; raise it.")
-    X = check_data(X, spec.n_components)
+    X = check_data(X, spec.n_components, repeats=_repeats(spec, min_iter=500))
     model = BayesianGaussianMixture(
         n_components=spec.n_components,
         covariance_type=spec.covariance_type,

@@ -163,6 +163,11 @@ def sweep(
         does when the user changes an input) abandons the remaining fits.
     """
     X = check_data(X, 1)
+    if cv_folds and not 2 <= cv_folds <= X.shape[0] // 2:
+        raise GMMInputError(
+            f"Held-out scoring with {cv_folds} folds needs at least {2 * max(cv_folds, 2)} "
+            f"points; the data has {X.shape[0]}. Turn held-out scoring off or add data."
+        )
     specs, skipped = _plan(X, component_counts, covariance_types, seed)
     jobs = _default_jobs(X, specs, cv_folds) if n_jobs is None else n_jobs
     total = len(specs)

@@ -98,6 +98,14 @@ except GMMInputError as error:
     show_error(error)
     st.stop()
 clear()
+if cv and result.table["cv_loglik"].isna().all():
+    show_notes(
+        [
+            f"No held-out score: with {CV_FOLDS} folds each training part has too few points "
+            "for these component counts. Lower the range or add data."
+        ]
+    )
+    cv = False
 
 if result.skipped:
     skipped = ", ".join(str(c) for c in result.skipped)

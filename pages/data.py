@@ -10,6 +10,7 @@ from gmm_core.errors import GMMInputError
 from gmm_core.figures import clusters_figure
 from gmm_core.io import read_table, standardise
 from ui import boot, state
+from ui.compute import content_key
 from ui.text import md_escape, show_error, show_notes
 
 boot.through_app()
@@ -174,7 +175,7 @@ else:
         X = table.frame[chosen].to_numpy(dtype=float)
         if scale:
             X = standardise(X)
-        key = f"upload:{table.content_key}:{header}:{skip_bad}:{'|'.join(chosen)}:{scale}"
+        key = "upload:" + content_key(table.content_key, header, skip_bad, chosen, scale)
         state.store_upload(X, tuple(chosen), f"{uploaded.name} ({', '.join(chosen)})", key)
         st.subheader("Preview")
         st.caption(f"{X.shape[0]:,} rows x {X.shape[1]} columns (first 100 rows shown)")

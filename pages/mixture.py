@@ -122,7 +122,8 @@ st.subheader("Downloads")
 downloads = st.columns(2)
 downloads[0].download_button(
     "Labels and probabilities (CSV)",
-    csv_bytes(assignments_table(dataset.X, dataset.feature_names, result)),
+    # Built only when clicked: for a large upload the table is big.
+    lambda: csv_bytes(assignments_table(dataset.X, dataset.feature_names, result)),
     file_name="gmm_assignments.csv",
     mime="text/csv",
     on_click="ignore",

@@ -8,6 +8,8 @@ bytes, and no large array is ever hashed on a rerun.
 
 import copy
 import dataclasses
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -19,12 +21,17 @@ from gmm_core import data, digits, models, selection
 TTL = 3600  # seconds; a class session, then the memory goes back
 
 
+def content_key(*parts) -> str:
+    """An unambiguous cache key for everything a result depends on."""
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
 def synthetic(spec: data.DataSpec) -> data.Dataset:
     return data.make_dataset(spec)
 
 
-@st.cache_data(max_entries=64, ttl=TTL, show_spinner="Fitting the Gaussian mixture…")
+@st.cache_data(max_entries=24, ttl=TTL, show_spinner="Fitting the Gaussian mixture…")
 def gmm(data_key: str, _X, spec: models.ModelSpec) -> models.GMMResult:
     return models.fit_gmm(_X, spec)
 

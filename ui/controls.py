@@ -18,6 +18,8 @@ def components_slider(max_value: int, default: int, key: str = "k", label="Compo
     if max_value <= 1:
         st.caption("1 component (the data has too few points for more).")
         return 1
+    if st.session_state.get(key, 0) > max_value:
+        st.session_state[key] = max_value  # chosen for a larger data set
     return st.slider(label, 1, max_value, default, key=key, **BOUND)
 
 

@@ -116,7 +116,7 @@ def current_dataset() -> tuple[Dataset, str]:
             st.page_link("pages/data.py", label="Go to the Data page", icon=":material/dataset:")
             st.stop()
         return upload
-    spec = data_spec()
+    spec = data_spec().normalised()
     try:
         return compute.synthetic(spec), repr(spec)
     except GMMInputError as error:

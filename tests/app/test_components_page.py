@@ -160,3 +160,11 @@ def test_too_many_fits_is_an_error_message_not_a_traceback():
     assert not at.exception
     assert at.error and "160 fits" in at.error[0].value
     assert not at.get("plotly_chart")
+
+
+def test_held_out_scoring_on_too_few_points_is_explained_not_a_crash():
+    at = open_page("pages/components.py", session={"data": "blobs", "n": 20})
+    at.slider(key="sel_range").set_value((15, 20))
+    at.checkbox(key="sel_cv").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No held-out score" in i.value.replace("\\", "") for i in at.info)

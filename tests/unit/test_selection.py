@@ -221,3 +221,16 @@ def test_sweep_refuses_non_finite_data():
     X[0, 0] = np.nan
     with pytest.raises(GMMInputError, match="missing or infinite"):
         sweep(X, [1, 2])
+
+
+def test_held_out_scoring_needs_enough_points_for_its_folds():
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    with pytest.raises(GMMInputError, match="Held-out scoring with 3 folds needs at least 6"):
+        sweep(X, [1, 2], cv_folds=3)
+
+
+def test_held_out_scores_are_missing_when_no_fold_can_fit_the_count():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    result = sweep(X, [15, 20], cv_folds=3)
+    assert result.table["cv_loglik"].isna().all()
+    assert "cv_loglik" not in result.minima["full"]
