@@ -224,12 +224,6 @@ def _frame_budget(per_frame_bytes: float, max_frames: int) -> int:
     return int(max(2, min(max_frames, PAYLOAD_BUDGET // max(per_frame_bytes, 1.0))))
 
 
-def _title_with_count(title: str, shown: int, total: int) -> str:
-    if shown < total:
-        return f"{title}<br><sup>showing {shown:,} of {total:,} points</sup>"
-    return title
-
-
 # --------------------------------------------------------------------------------------
 # The shared animated layout
 

@@ -21,6 +21,7 @@ from .geometry import SIGMA_LEVELS, circle_outline, ellipse_opacities, ellipse_o
 from .models import log_density
 
 __all__ = [
+    "ACTIVE_WEIGHT",
     "PALETTE",
     "clusters_figure",
     "color_of",
@@ -32,6 +33,7 @@ __all__ = [
     "histogram_mixture_figure",
     "lower_bound_figure",
     "plain",
+    "title_with_count",
     "weights_figure",
 ]
 
@@ -47,6 +49,8 @@ PALETTE = (
     "#F0E442",  # yellow
 )
 NEUTRAL = "#7F7F7F"
+#: A component below this weight counts as switched off.
+ACTIVE_WEIGHT = 0.01
 GL_THRESHOLD = 2_000
 
 
@@ -143,7 +147,7 @@ def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> list:
     return traces, len(keep), n
 
 
-def _title_with_count(title: str, shown: int, total: int) -> str:
+def title_with_count(title: str, shown: int, total: int) -> str:
     if shown < total:
         return f"{title}<br><sup>showing {shown:,} of {total:,} points</sup>"
     return title
@@ -230,7 +234,7 @@ def clusters_figure(
                 meta={"kind": "centers"},
             )
         )
-    return _layout(fig, _title_with_count(title, shown, total), axis_names)
+    return _layout(fig, title_with_count(title, shown, total), axis_names)
 
 
 def density_figure(
@@ -293,7 +297,7 @@ def density_figure(
                 meta={"kind": "samples"},
             )
         )
-    return _layout(fig, _title_with_count(title, shown, total), axis_names)
+    return _layout(fig, title_with_count(title, shown, total), axis_names)
 
 
 def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Figure:
@@ -480,14 +484,14 @@ def lower_bound_figure(
 def weights_figure(weights: np.ndarray, *, title: str = "Component weights") -> go.Figure:
     """Bar chart of mixture weights, heaviest first, components below 1% greyed."""
     order = np.argsort(weights)[::-1]
-    colors = [color_of(j) if weights[j] >= 0.01 else NEUTRAL for j in order]
+    colors = [color_of(j) if weights[j] >= ACTIVE_WEIGHT else NEUTRAL for j in order]
     fig = go.Figure(
         go.Bar(
             x=[f"c{j}" for j in order],
             y=weights[order],
             marker_color=colors,
             name="weight",
-            meta={"kind": "weights", "active": int(np.sum(weights >= 0.01))},
+            meta={"kind": "weights", "active": int(np.sum(weights >= ACTIVE_WEIGHT))},
         )
     )
     fig.update_layout(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from gmm_core.errors import GMMInputError
 from gmm_core.figures import (
+    ACTIVE_WEIGHT,
     clusters_figure,
     criteria_figure,
     histogram_mixture_figure,
@@ -22,7 +23,6 @@ KEYS = ("bay_k", "cov", "bay_prior", "seed", "bay_scan", "view")
 #: would put a different text in the URL than share_link writes).
 PRIORS = [0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000]
 #: A component counts as switched on from this weight up (as the weights chart greys).
-ACTIVE_WEIGHT = 0.01
 
 st.title("Bayesian mixture")
 st.write(

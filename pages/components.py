@@ -1,11 +1,9 @@
 """How many components? AIC, BIC and held-out likelihood against the component count."""
 
-import contextlib
 import math
 
 import sklearn
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from gmm_core.data import DataSpec
 from gmm_core.errors import GMMInputError
@@ -23,17 +21,6 @@ MAX_COUNT = 40
 CV_FOLDS = 3
 PAGE_KEYS = ("sel_range", "sel_step", "sel_cov", "sel_crit", "sel_cv")
 CHAPTER_MOONS = DataSpec.chapter("moons")
-
-
-def _use_chapter_moons() -> None:
-    """Switch every page to the chapter's moons (200 points, noise 0.05, seed 0)."""
-    for field, key in state.DATA_KEYS.items():
-        value = getattr(CHAPTER_MOONS, field)
-        st.session_state[key] = value
-        if key in st.query_params:  # a shared link's old data must not win on the rerun
-            # (unless bound to the Data page's widget, which reads session state anyway)
-            with contextlib.suppress(StreamlitAPIException):
-                st.query_params[key] = str(value)
 
 
 def _on_chapter_moons() -> bool:
@@ -55,7 +42,7 @@ top[0].caption(f"Data: {md_escape(dataset.name)} ({dataset.n_samples:,} points)"
 top[1].button(
     "Use the chapter's moons",
     key="sel_moons",
-    on_click=_use_chapter_moons,
+    on_click=state.use_chapter_data,
     disabled=_on_chapter_moons(),
     help="200 moon-shaped points, noise 0.05, seed 0: the data the chapter sweeps.",
 )

@@ -36,11 +36,6 @@ def _reset_to_chapter_defaults() -> None:
             st.session_state[key] = getattr(chapter, field)
 
 
-def _default(key: str, value) -> dict:
-    """Pass a default only when session state does not hold one (avoids a conflict)."""
-    return {} if key in st.session_state else {"value": value}
-
-
 spec = state.data_spec()
 st.radio(
     "Data source",
@@ -61,7 +56,7 @@ if source != state.UPLOAD:
         hi,
         step=10,
         key=K["n_samples"],
-        **_default(K["n_samples"], spec.n_samples),
+        **state.default_value(K["n_samples"], value=spec.n_samples),
         **state.BOUND,
     )
     if source == "moons":
@@ -70,7 +65,7 @@ if source != state.UPLOAD:
             *state.BOUNDS["noise"],
             step=0.01,
             key=K["noise"],
-            **_default(K["noise"], spec.noise),
+            **state.default_value(K["noise"], value=spec.noise),
             **state.BOUND,
         )
     else:
@@ -78,7 +73,7 @@ if source != state.UPLOAD:
             "Centres",
             *state.BOUNDS["centers"],
             key=K["centers"],
-            **_default(K["centers"], spec.centers),
+            **state.default_value(K["centers"], value=spec.centers),
             **state.BOUND,
         )
         columns[2].slider(
@@ -86,7 +81,7 @@ if source != state.UPLOAD:
             *state.BOUNDS["std"],
             step=0.05,
             key=K["std"],
-            **_default(K["std"], spec.std),
+            **state.default_value(K["std"], value=spec.std),
             **state.BOUND,
         )
     columns[3].number_input(
@@ -94,7 +89,7 @@ if source != state.UPLOAD:
         *state.BOUNDS["seed"],
         step=1,
         key=K["seed"],
-        **_default(K["seed"], spec.seed),
+        **state.default_value(K["seed"], value=spec.seed),
         **state.BOUND,
     )
     if source == "stretched":

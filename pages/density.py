@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from gmm_core.compare import samples_figure, to_plane
-from gmm_core.data import DataSpec
 from gmm_core.errors import GMMInputError
 from gmm_core.exports import csv_bytes
 from gmm_core.figures import clusters_figure, density_figure, drawing_subset
@@ -25,19 +24,10 @@ st.write(
 )
 
 
-def _use_moons() -> None:
-    """Switch every page to the chapter's moons (200 points, noise 0.05, seed 0)."""
-    chapter = DataSpec.chapter("moons")
-    for field, key in state.DATA_KEYS.items():
-        st.session_state[key] = getattr(chapter, field)
-        # A shared link's data settings would otherwise win again on the next run.
-        st.query_params.pop(key, None)
-
-
 if state.current_source() != "moons":
     st.button(
         "Use the chapter's moons",
-        on_click=_use_moons,
+        on_click=state.use_chapter_data,
         key="dens_moons",
         icon=":material/dark_mode:",
         help="Sets the Data page to make_moons(200, noise=0.05, random_state=0) for every page.",

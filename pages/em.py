@@ -74,11 +74,6 @@ def _model_changed() -> None:
     st.session_state["em_init"] = INITS[st.session_state["em_model"]][1]
 
 
-def _default(key: str, **value) -> dict:
-    """Pass a default only when session state holds none (avoids a conflict warning)."""
-    return {} if key in st.session_state else value
-
-
 with st.sidebar:
     model = st.radio(
         "Algorithm",
@@ -97,7 +92,7 @@ with st.sidebar:
         options,
         key="em_init",
         help=INIT_HELP,
-        **_default("em_init", index=options.index(default_init)),
+        **state.default_value("em_init", index=options.index(default_init)),
         **state.BOUND,
     )
     seed = st.number_input("Seed", 0, 10_000, 0, key="em_seed", **state.BOUND)

@@ -6,10 +6,12 @@ and page switches keep them. The data controls live on the Data page; other page
 their values from session state, or from the URL when a shared link is opened there.
 """
 
+import contextlib
 from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from gmm_core import limits
 from gmm_core.data import SOURCES, Dataset, DataSpec, dataset_from_array
@@ -58,6 +60,27 @@ def _coerce(field: str, raw: str):
         return None
     lo, hi = BOUNDS[field]
     return value if lo <= value <= hi else None
+
+
+def use_chapter_data(source: str = "moons") -> None:
+    """Switch every page to the chapter's data for ``source`` (a button callback)."""
+    chapter = DataSpec.chapter(source)
+    label = next(option for option, name in SOURCE_OPTIONS.items() if name == source)
+    for field, key in DATA_KEYS.items():
+        st.session_state[key] = label if field == "source" else getattr(chapter, field)
+        # A shared link's data settings would otherwise win again on the next run
+        # (a key bound to a widget on this page cannot be removed, nor needs to be).
+        with contextlib.suppress(StreamlitAPIException):
+            st.query_params.pop(key, None)
+
+
+def default_value(key: str, **default) -> dict:
+    """The widget's default (``value=`` or ``index=``) unless session state holds ``key``.
+
+    Passing a default to a widget whose key was set through session state makes
+    Streamlit warn; set one or the other.
+    """
+    return {} if key in st.session_state else default
 
 
 def adopt_url_data() -> None:
@@ -215,9 +238,11 @@ __all__ = [
     "current_dataset",
     "current_source",
     "data_spec",
+    "default_value",
     "max_components",
     "plane_control",
     "project",
     "share_link",
     "store_upload",
+    "use_chapter_data",
 ]
