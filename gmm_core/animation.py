@@ -384,7 +384,7 @@ def _animated_figure(
     )
     base.update_layout(
         title=dict(text=frame_titles[active]),
-        template="plotly_white",
+        template=TEMPLATE,
         showlegend=False,
         height=580,
         margin=dict(l=50, r=20, t=80, b=130),
@@ -806,7 +806,7 @@ def restarts_figure(
     head = plain(title) if title else f"{panels} restarts, same data, different seeds"
     fig.update_layout(
         title=dict(text=f"{head}<br><sup>{what}</sup>"),
-        template="plotly_white",
+        template=TEMPLATE,
         showlegend=False,
         height=max(300, 290 * nrows) + 60,
         margin=dict(l=40, r=10, t=90, b=40),

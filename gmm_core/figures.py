@@ -21,6 +21,7 @@ from .geometry import SIGMA_LEVELS, circle_outline, ellipse_opacities, ellipse_o
 from .models import log_density
 
 __all__ = [
+    "TEMPLATE",
     "ACTIVE_WEIGHT",
     "PALETTE",
     "clusters_figure",
@@ -49,6 +50,20 @@ PALETTE = (
     "#F0E442",  # yellow
 )
 NEUTRAL = "#7F7F7F"
+_GRID = "#E5ECF6"
+#: A light template of our own. Plotly's named templates cost ~6 ms per figure to
+#: resolve and validate, which was most of a cached rerun; this one costs ~0.4 ms.
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        colorway=list(PALETTE),
+        font=dict(color="#2a3f5f"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hovermode="closest",
+        xaxis=dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, automargin=True),
+        yaxis=dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, automargin=True),
+    )
+)
 #: A component below this weight counts as switched off.
 ACTIVE_WEIGHT = 0.01
 GL_THRESHOLD = 2_000
@@ -67,7 +82,7 @@ def plain(text: object) -> str:
 def _layout(fig: go.Figure, title: str, axis_names=("x", "y"), *, equal: bool = True) -> go.Figure:
     fig.update_layout(
         title=dict(text=title),
-        template="plotly_white",
+        template=TEMPLATE,
         margin=dict(l=40, r=10, t=50, b=40),
         legend=dict(itemsizing="constant"),
         height=480,
@@ -344,7 +359,7 @@ def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Fi
         )
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         xaxis_title="number of components",
         yaxis_title="criterion (AIC/BIC: lower is better)",
         margin=dict(l=40, r=10, t=50, b=40),
@@ -397,7 +412,7 @@ def criteria_grid_figure(table, criterion: str = "bic", *, title: str = "") -> g
     direction = "higher" if criterion == "cv_loglik" else "lower"
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         xaxis_title="number of components",
         yaxis_title=f"{criterion.upper()} ({direction} is better)",
         margin=dict(l=40, r=10, t=50, b=40),
@@ -448,7 +463,7 @@ def digits_figure(panels: dict[str, np.ndarray], columns: int = 10) -> go.Figure
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         margin=dict(l=10, r=10, t=40, b=10),
         height=max(420, 120 * len(panels)),
     )
@@ -472,7 +487,7 @@ def lower_bound_figure(
     )
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         xaxis_title="iteration",
         yaxis_title="mean log-likelihood (higher is better)",
         height=300,
@@ -496,7 +511,7 @@ def weights_figure(weights: np.ndarray, *, title: str = "Component weights") -> 
     )
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         yaxis_title="weight",
         xaxis_title="component (heaviest first)",
         height=320,
@@ -557,7 +572,7 @@ def histogram_mixture_figure(
     )
     fig.update_layout(
         title=title,
-        template="plotly_white",
+        template=TEMPLATE,
         xaxis_title=plain(axis_name),
         yaxis_title="density",
         height=420,

@@ -47,16 +47,20 @@ if dataset.n_features == 1:
     st.plotly_chart(fig, key="mixture_chart")
 else:
     plane = state.plane_control(dataset)
+    view = (data_key, spec, st.session_state.get("view"))
     X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
-    fig = clusters_figure(
-        X2,
-        result.labels,
-        sizes=uncertainty_sizes(result.probabilities) if sized else None,
-        means2=means2,
-        covariances2=covs2,
-        weights=result.weights,
-        title=f"{spec.n_components} components, {spec.covariance_type} covariance",
-        axis_names=plane[2],
+    fig = compute.figure(
+        ("mixture", *view, sized),
+        lambda: clusters_figure(
+            X2,
+            result.labels,
+            sizes=uncertainty_sizes(result.probabilities) if sized else None,
+            means2=means2,
+            covariances2=covs2,
+            weights=result.weights,
+            title=f"{spec.n_components} components, {spec.covariance_type} covariance",
+            axis_names=plane[2],
+        ),
     )
     st.caption("Drag a box or lasso over points to inspect their memberships.")
     selection = st.plotly_chart(
@@ -102,18 +106,24 @@ if dataset.y_true is not None:
 if dataset.n_features >= 2:
     left, right = st.columns(2)
     left.plotly_chart(
-        clusters_figure(X2, kmeans.labels, title="k-means", axis_names=plane[2]),
+        compute.figure(
+            ("kmeans", *view),
+            lambda: clusters_figure(X2, kmeans.labels, title="k-means", axis_names=plane[2]),
+        ),
         key="compare_kmeans",
     )
     right.plotly_chart(
-        clusters_figure(
-            X2,
-            result.labels,
-            means2=means2,
-            covariances2=covs2,
-            weights=result.weights,
-            title="Gaussian mixture",
-            axis_names=plane[2],
+        compute.figure(
+            ("gmm", *view),
+            lambda: clusters_figure(
+                X2,
+                result.labels,
+                means2=means2,
+                covariances2=covs2,
+                weights=result.weights,
+                title="Gaussian mixture",
+                axis_names=plane[2],
+            ),
         ),
         key="compare_gmm",
     )

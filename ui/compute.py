@@ -128,6 +128,18 @@ def sweep(
     )
 
 
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
+def figure(key: tuple, _build):
+    """A built figure, shared by every session whose view has the same ``key``.
+
+    Building plotly figures (validation of every trace) is most of a rerun once the
+    fit is cached. ``key`` must name everything the figure depends on (data key, model
+    spec, view options); ``_build`` makes it on a miss. Shared, so never mutated:
+    ``st.plotly_chart`` copies the figure before sending it.
+    """
+    return _build()
+
+
 @st.cache_resource(max_entries=1, show_spinner="Loading the digits…")
 def digit_images():
     """The digits never change: one shared, read-only copy for every session."""
