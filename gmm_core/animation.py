@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from .em import EMTrace, KMeansTrace
 from .errors import GMMInputError
-from .figures import color_of, drawing_subset, plain
+from .figures import TEMPLATE, color_of, drawing_subset, plain
 from .geometry import ellipse_opacities, project_gaussians
 
 __all__ = [

@@ -21,9 +21,9 @@ from .geometry import SIGMA_LEVELS, circle_outline, ellipse_opacities, ellipse_o
 from .models import log_density
 
 __all__ = [
-    "TEMPLATE",
     "ACTIVE_WEIGHT",
     "PALETTE",
+    "TEMPLATE",
     "clusters_figure",
     "color_of",
     "criteria_figure",
