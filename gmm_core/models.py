@@ -8,13 +8,14 @@ Covariances are always expanded to full ``(k, d, d)`` matrices, whatever the typ
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from . import limits
 from .errors import GMMInputError
@@ -205,6 +206,12 @@ def _repeats(spec: ModelSpec, min_iter: int = 0) -> float:
     return spec.n_init * max(spec.max_iter, min_iter) / 100
 
 
+@cache
+def _threadpools() -> ThreadpoolController:
+    """Finding the native thread pools costs 3-6 ms per call; do it once per process."""
+    return ThreadpoolController()
+
+
 @contextmanager
 def quiet_threads():
     """Run scikit-learn single-threaded.
@@ -214,7 +221,7 @@ def quiet_threads():
     Multithreaded BLAS on small matrices is mostly overhead too. Parallelism belongs at
     the level of whole fits (see :mod:`gmm_core.selection`).
     """
-    with threadpool_limits(1):
+    with _threadpools().limit(limits=1):
         yield
 
 

@@ -174,9 +174,11 @@ def sweep(
     if jobs <= 1:
         rows_iter = (_fit_one(X, spec, cv_folds) for spec in specs)
     else:
-        # Largest fits first keeps both workers busy to the end; unordered results let
-        # progress (and the first values on screen) arrive as soon as any fit is done.
-        ordered = sorted(specs, key=lambda s: -s.n_components)
+        # Largest fits first keeps both workers busy to the end, after one small fit so
+        # that a first value reaches the screen quickly; unordered results let progress
+        # arrive as soon as any fit is done.
+        by_size = sorted(specs, key=lambda s: s.n_components)
+        ordered = by_size[:1] + by_size[:0:-1]
         rows_iter = Parallel(n_jobs=jobs, return_as="generator_unordered")(
             delayed(_fit_one)(X, spec, cv_folds) for spec in ordered
         )
