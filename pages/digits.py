@@ -6,7 +6,7 @@ import streamlit as st
 from gmm_core.digits import PAPER_COMPONENTS, SWEEP_COUNTS, generate_digits, nearest_real
 from gmm_core.errors import GMMInputError
 from gmm_core.figures import criteria_figure, digits_figure
-from gmm_core.lessons import digits_grid_image, nearest_other_distance, png_bytes
+from gmm_core.lessons import digits_grid_image, png_bytes
 from gmm_core.models import ModelSpec
 from ui import boot, compute, state
 from ui.text import converged_badge, show_error
@@ -146,7 +146,7 @@ st.plotly_chart(
     digits_figure({"new digits": new, "nearest real digit": images[nearest]}),
     key="dig_new",
 )
-typical = nearest_other_distance(images).mean()
+typical = compute.typical_digit_distance()
 copies = int((distance < 1e-6).sum())
 st.markdown(
     f"Mean distance from a new digit to the closest of the {len(images):,} real ones: "

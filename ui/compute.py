@@ -149,6 +149,14 @@ def digit_images():
     return images, target
 
 
+@st.cache_resource(max_entries=1, show_spinner=False)
+def typical_digit_distance() -> float:
+    """Mean distance from each real digit to its nearest other (a 1,797² comparison)."""
+    from gmm_core.lessons import nearest_other_distance
+
+    return float(nearest_other_distance(digit_images()[0]).mean())
+
+
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner="Reducing the digits with PCA…")
 def digits_pca(variance: float) -> digits.DigitsPCA:
     return digits.reduce_digits(digit_images()[0], variance)
