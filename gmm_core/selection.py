@@ -32,6 +32,9 @@ CRITERIA = {
 #: start-up costs more than it saves.
 PARALLEL_WORK_THRESHOLD = 20_000_000
 
+#: Seconds an idle worker process lives before it is shut down.
+WORKER_IDLE_SECONDS = 60
+
 #: A progress callback receives (fits done, fits in total, the row just finished).
 Progress = Callable[[int, int, dict], None]
 
@@ -179,9 +182,14 @@ def sweep(
         # arrive as soon as any fit is done.
         by_size = sorted(specs, key=lambda s: s.n_components)
         ordered = by_size[:1] + by_size[:0:-1]
-        rows_iter = Parallel(n_jobs=jobs, return_as="generator_unordered")(
-            delayed(_fit_one)(X, spec, cv_folds) for spec in ordered
-        )
+        rows_iter = Parallel(
+            n_jobs=jobs,
+            return_as="generator_unordered",
+            backend="loky",
+            # Each worker holds ~200 MB (scikit-learn imported); on a small shared server
+            # give that back a minute after the last sweep, not loky's default five.
+            idle_worker_timeout=WORKER_IDLE_SECONDS,
+        )(delayed(_fit_one)(X, spec, cv_folds) for spec in ordered)
     rows = []
     for done, row in enumerate(rows_iter, start=1):
         rows.append(row)
