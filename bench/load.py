@@ -881,7 +881,9 @@ async def drive(server: Server, args, pages: set[str], deadline: Deadline, out: 
     out["memory_mb"]["peak"] = sampler.peak()
     out["memory_mb"]["settled"] = rounds[-1]
     if len(rounds) > 1:
-        out["memory_mb"]["settled_by_round_mb"] = [r["total_mb"] for r in rounds]
+        out["memory_mb"]["settled_by_round"] = [
+            {k: r[k] for k in ("server_mb", "children_mb", "total_mb", "after_s")} for r in rounds
+        ]
     out["server_scheduling"] = sampler.cpu_wait()
     out["active_sessions"]["max_during_run"] = max(sampler.sessions, default=None)
     out["active_sessions"]["settled"] = active_sessions(base)
