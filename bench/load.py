@@ -31,8 +31,8 @@ On one machine the 20 browsers compete with the server for the same cores (rende
 Streamlit page with plotly charts costs the browser several times what the rerun costs
 the server), so Chromium runs at a lower priority (``--browser-nice``). A failure is a
 timeout, an ``stException`` element, an error alert, a dialog or a "page not found";
-each is classified (app error, server not finished, page not drawn although the server
-had finished, input not taken). Server memory (VmRSS of the server plus all its
+each is classified (app error; no answer reached the page; page not drawn although the
+server's answer had arrived; input not taken). Server memory (VmRSS of the server plus all its
 descendant processes, from /proc) is sampled every 0.5 s; after the sessions close,
 memory is followed for up to ``--settle`` seconds. CPU use of the server, the browser
 and every other process on the machine is reported, so a run on a busy machine says so.
@@ -337,7 +337,7 @@ def active_sessions(url: str) -> int | None:
 # Loaded by the server's interpreter (a ``sitecustomize`` on its PYTHONPATH, nothing in the
 # app changes): logs when each rerun request reaches a session and when its script stops,
 # so server time can be told apart from the time the browsers take. The variable is
-# removed at once, so the server's worker processes do not load it.
+# removed at once: the server's worker processes import the hook but it stays inactive.
 SERVER_HOOK = """
 import os, threading, time
 
@@ -682,7 +682,7 @@ class Session:
                 record["cause"] = "app error"
         except Timeout as error:
             record["error"] = f"timeout: {error}"
-            record["cause"] = "timeout, server not finished"
+            record["cause"] = "timeout, no answer reached the page"
             seen = error.page_state
             if self._received(record, start, seen):
                 record["cause"] = "timeout, server finished but page not drawn"
@@ -1036,6 +1036,8 @@ def summarise(args, pages, missing, out: dict, server: Server | None) -> dict:
         "measures": {
             "latency_s": "input -> rerun finished in the page (connected, script not running, "
             "chart drawn), as a user sees it; Chromium runs on the same cores as the server",
+            "latency_in_page_s": "latency_s without the page opens by URL (each open loads "
+            "the whole Streamlit frontend into a fresh browser context)",
             "received_latency_s": "input -> the server's script-finished message reaching "
             "the page's websocket handler (before rendering; late when the browser is starved)",
             "server_latency_s": "inside the server: rerun request received by the session -> "
@@ -1050,6 +1052,9 @@ def summarise(args, pages, missing, out: dict, server: Server | None) -> dict:
             for r in (failures + heavy_failures)[:40]
         ],
         "latency_s": stats,
+        "latency_in_page_s": percentiles(
+            [r["latency_s"] for r in light if "error" not in r and not r["step"].startswith("open")]
+        ),
         "received_latency_s": received_stats,
         "server_latency_s": server_side,
         "latency_by_step_s": {k: percentiles(v) for k, v in by_step.items()},
