@@ -378,13 +378,10 @@ def _run_child(name: str, quick: bool, log_dir: Path) -> dict:
 
 
 def _stop_workers() -> None:
-    """Stop the loky workers the digits sweep started, so later sections start clean."""
-    try:
-        from joblib.externals.loky import get_reusable_executor
+    """Stop the sweep workers the digits sweep started, so later sections start clean."""
+    from gmm_core import workers
 
-        get_reusable_executor().shutdown(wait=True)
-    except Exception:
-        pass
+    workers.shutdown()
 
 
 def _json_default(value):

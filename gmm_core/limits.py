@@ -18,6 +18,7 @@ __all__ = [
     "MAX_SWEEP_FITS",
     "MAX_UPLOAD_MB",
     "MAX_WORK",
+    "WORKERS",
 ]
 
 
@@ -46,3 +47,5 @@ MAX_COMPONENTS = _int_env("GMM_MAX_COMPONENTS", 250)
 MAX_SWEEP_FITS = _int_env("GMM_MAX_SWEEP_FITS", 120)
 #: Budget for one fit: rows x components x dimensions^2 (full covariance cost scale).
 MAX_WORK = _int_env("GMM_MAX_WORK", 1_500_000_000)
+#: Worker processes shared by every visitor's big sweeps (default: one per core).
+WORKERS = _int_env("GMM_WORKERS", os.cpu_count() or 1)

@@ -1,23 +1,23 @@
 """Model selection: AIC, BIC and held-out likelihood over component counts and types.
 
-A sweep is a list of independent fits. Small sweeps run in this thread; large ones run
-as whole fits in parallel processes with one BLAS thread each, because small matrices
-gain little from multithreaded BLAS while independent fits scale with cores.
+A sweep is a list of independent fits. Small sweeps run in this thread; sweeps that
+would take more than about a second run as whole fits in the shared worker processes of
+:mod:`gmm_core.workers` (one BLAS thread each, lower CPU priority), which scale with
+cores and leave the server's own thread free for other visitors' reruns.
 Results do not depend on how the sweep ran: every fit has its own seed.
 """
 
-import os
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 
-from . import limits
+from . import limits, workers
 from .errors import GMMInputError
-from .models import COVARIANCE_TYPES, ModelSpec, check_data, fit_gmm, log_density
+from .models import COVARIANCE_TYPES, ModelSpec, check_data, fit_gmm, fit_seconds, log_density
 
 __all__ = ["CRITERIA", "SweepResult", "sweep"]
 
@@ -27,13 +27,6 @@ CRITERIA = {
     "aic": "AIC (lower is better)",
     "cv_loglik": "held-out log-likelihood per point (higher is better)",
 }
-
-#: Below this many (rows x components x features^2) summed over the sweep, process
-#: start-up costs more than it saves.
-PARALLEL_WORK_THRESHOLD = 20_000_000
-
-#: Seconds an idle worker process lives before it is shut down.
-WORKER_IDLE_SECONDS = 60
 
 #: A progress callback receives (fits done, fits in total, the row just finished).
 Progress = Callable[[int, int, dict], None]
@@ -127,14 +120,16 @@ def _plan(
     return specs, skipped
 
 
+def estimated_seconds(X: np.ndarray, specs: Sequence[ModelSpec], cv_folds: int) -> float:
+    """Rough single-thread time of a whole sweep (see :func:`gmm_core.models.fit_seconds`)."""
+    folds = 1 + (cv_folds if cv_folds >= 2 else 0)
+    return folds * sum(fit_seconds(X, spec) for spec in specs)
+
+
 def _default_jobs(X: np.ndarray, specs: list[ModelSpec], cv_folds: int) -> int:
-    n, d = X.shape
-    # EM cost per iteration grows with n * k * d^2, plus a per-component overhead
-    # that dominates in low dimensions (many iterations of cheap steps).
-    work = sum(n * s.n_components * (d * d + 10) for s in specs) * max(1, cv_folds + 1)
-    if work < PARALLEL_WORK_THRESHOLD:
+    if estimated_seconds(X, specs, cv_folds) < workers.IN_THREAD_SECONDS:
         return 1
-    return max(1, min(os.cpu_count() or 1, len(specs)))
+    return max(1, min(limits.WORKERS, len(specs)))
 
 
 def sweep(
@@ -160,7 +155,9 @@ def sweep(
     cv_folds : int
         0 to skip cross-validation; otherwise the number of K-fold splits.
     n_jobs : int or None
-        Worker processes; None picks 1 for small sweeps and one per core for big ones.
+        1 runs every fit in this thread; more runs up to that many at once in the shared
+        worker processes. None picks 1 for sweeps estimated under
+        ``workers.IN_THREAD_SECONDS``.
     progress : callable or None
         Called after each fit with (done, total, row). Raising from it (as Streamlit
         does when the user changes an input) abandons the remaining fits.
@@ -177,24 +174,19 @@ def sweep(
     if jobs <= 1:
         rows_iter = (_fit_one(X, spec, cv_folds) for spec in specs)
     else:
-        # Largest fits first keeps both workers busy to the end, after one small fit so
-        # that a first value reaches the screen quickly; unordered results let progress
-        # arrive as soon as any fit is done.
+        # Largest fits first keeps the workers busy to the end, after one small fit so
+        # that a first value reaches the screen quickly; results arrive as they finish.
         by_size = sorted(specs, key=lambda s: s.n_components)
         ordered = by_size[:1] + by_size[:0:-1]
-        rows_iter = Parallel(
-            n_jobs=jobs,
-            return_as="generator_unordered",
-            backend="loky",
-            # Each worker holds ~200 MB (scikit-learn imported); on a small shared server
-            # give that back a minute after the last sweep, not loky's default five.
-            idle_worker_timeout=WORKER_IDLE_SECONDS,
-        )(delayed(_fit_one)(X, spec, cv_folds) for spec in ordered)
+        rows_iter = workers.map_unordered(
+            _fit_one, ((X, spec, cv_folds) for spec in ordered), in_flight=jobs
+        )
     rows = []
-    for done, row in enumerate(rows_iter, start=1):
-        rows.append(row)
-        if progress is not None:
-            progress(done, total, row)
+    with contextlib.closing(rows_iter):  # stopping early cancels the fits not started
+        for done, row in enumerate(rows_iter, start=1):
+            rows.append(row)
+            if progress is not None:
+                progress(done, total, row)
     table = (
         pd.DataFrame(rows)
         .sort_values(["covariance_type", "n_components"], key=_type_order)

@@ -16,7 +16,7 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from gmm_core import data, digits, models, selection
+from gmm_core import data, digits, models, selection, workers
 
 TTL = 3600  # seconds; a class session, then the memory goes back
 
@@ -33,12 +33,15 @@ def synthetic(spec: data.DataSpec) -> data.Dataset:
 
 @st.cache_data(max_entries=24, ttl=TTL, show_spinner="Fitting the Gaussian mixture…")
 def gmm(data_key: str, _X, spec: models.ModelSpec) -> models.GMMResult:
-    return models.fit_gmm(_X, spec)
+    # A long fit runs in a worker process: in this thread it would hold the interpreter
+    # lock every other visitor's rerun needs.
+    return workers.call(models.fit_seconds(_X, spec), models.fit_gmm, _X, spec)
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner="Fitting the variational mixture…")
 def bayesian_gmm(data_key: str, _X, spec: models.ModelSpec, prior: float) -> models.GMMResult:
-    return models.fit_bayesian_gmm(_X, spec, prior)
+    seconds = models.fit_seconds(_X, spec, min_iter=models.BAYESIAN_MIN_ITER)
+    return workers.call(seconds, models.fit_bayesian_gmm, _X, spec, prior)
 
 
 @st.cache_data(max_entries=64, ttl=TTL, show_spinner="Running k-means…")
