@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from ui.process import configure_malloc
 from ui.state import adopt_url_data
+
+configure_malloc()  # once per process: see ui/process.py
 
 PAGES = [
     # (file, title, icon, one line for the home page)
