@@ -79,19 +79,36 @@ def plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _layout(fig: go.Figure, title: str, axis_names=("x", "y"), *, equal: bool = True) -> go.Figure:
-    fig.update_layout(
+def _layout_dict(title: str, axis_names=("x", "y"), *, equal: bool = True) -> dict:
+    """The layout every 2-D chart shares: title, template, margins, equal axis scales."""
+    yaxis = dict(title=dict(text=plain(axis_names[1])))
+    if equal:
+        yaxis.update(scaleanchor="x", scaleratio=1)
+    return dict(
         title=dict(text=title),
         template=TEMPLATE,
         margin=dict(l=40, r=10, t=50, b=40),
         legend=dict(itemsizing="constant"),
         height=480,
+        xaxis=dict(title=dict(text=plain(axis_names[0]))),
+        yaxis=yaxis,
     )
-    fig.update_xaxes(title_text=plain(axis_names[0]))
-    fig.update_yaxes(title_text=plain(axis_names[1]))
-    if equal:
-        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+
+
+def _layout(fig: go.Figure, title: str, axis_names=("x", "y"), *, equal: bool = True) -> go.Figure:
+    fig.update_layout(_layout_dict(title, axis_names, equal=equal))
     return fig
+
+
+def _figure(traces: list, title: str, axis_names=("x", "y")) -> go.Figure:
+    """A 2-D chart built in one go from trace dicts.
+
+    Plotly validates dicts given to the constructor at about a third of the cost of
+    ``go.Scatter`` objects added one by one, and of layout updates made one by one
+    (measured: 5 vs 11 ms for 18 ellipses; 1.7 vs 5.4 ms for the layout): figures are
+    most of a rerun's time once the fit is cached.
+    """
+    return go.Figure(data=traces, layout=_layout_dict(title, axis_names))
 
 
 def drawing_subset(
@@ -126,11 +143,14 @@ def drawing_subset(
     return np.sort(np.concatenate(chosen))
 
 
-def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> list:
-    """Scatter traces for 2-D points, one per label (so the legend names components)."""
+def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> tuple[list, int, int]:
+    """Scatter trace dicts for 2-D points, one per label (so the legend names components).
+
+    Returns the traces, how many points they draw and how many there are.
+    """
     n = X2.shape[0]
     keep = drawing_subset(labels, n)
-    scatter = go.Scattergl if len(keep) > GL_THRESHOLD else go.Scatter
+    kind = "scattergl" if len(keep) > GL_THRESHOLD else "scatter"
     rows = np.arange(n) if hover_rows is None else hover_rows
     X32 = X2.astype(np.float32)  # half the payload; invisible on screen
     traces = []
@@ -147,7 +167,8 @@ def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> list:
             opacity=0.85,
         )
         traces.append(
-            scatter(
+            dict(
+                type=kind,
                 x=X32[idx, 0],
                 y=X32[idx, 1],
                 mode="markers",
@@ -197,14 +218,15 @@ def clusters_figure(
     circle_centers, circle_radii : ndarrays of shape (k, 2), (k,)
         k-means circles (radius = farthest member).
     """
-    fig = go.Figure()
+    traces = []
     if means2 is not None:
         opacities = ellipse_opacities(weights)
         for j in range(len(means2)):
             for sigma in SIGMA_LEVELS:
                 outline = ellipse_outline(means2[j], covariances2[j], sigma)
-                fig.add_trace(
-                    go.Scatter(
+                traces.append(
+                    dict(
+                        type="scatter",
                         x=outline[:, 0],
                         y=outline[:, 1],
                         mode="lines",
@@ -222,8 +244,9 @@ def clusters_figure(
     if circle_centers is not None:
         for j, (center, radius) in enumerate(zip(circle_centers, circle_radii, strict=True)):
             outline = circle_outline(center, radius)
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=outline[:, 0],
                     y=outline[:, 1],
                     mode="lines",
@@ -236,11 +259,12 @@ def clusters_figure(
                     meta={"kind": "circle", "component": j, "radius": float(radius)},
                 )
             )
-    traces, shown, total = _points_traces(X2, labels, sizes)
-    fig.add_traces(traces)
+    points, shown, total = _points_traces(X2, labels, sizes)
+    traces += points
     if circle_centers is not None:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=circle_centers[:, 0],
                 y=circle_centers[:, 1],
                 mode="markers",
@@ -249,7 +273,7 @@ def clusters_figure(
                 meta={"kind": "centers"},
             )
         )
-    return _layout(fig, title_with_count(title, shown, total), axis_names)
+    return _figure(traces, title_with_count(title, shown, total), axis_names)
 
 
 def density_figure(
@@ -281,29 +305,27 @@ def density_figure(
     # Below about 12 nats under the peak nothing is visible; clipping keeps the colour
     # scale on the interesting part.
     z = np.maximum(z, z.max() - 12)
-    fig = go.Figure(
-        go.Contour(
-            x=gx.astype(np.float32),
-            y=gy.astype(np.float32),
-            z=z.astype(np.float32),
-            colorscale="Viridis",
-            ncontours=18,
-            contours=dict(coloring="heatmap", showlines=False),
-            colorbar=dict(title="log density"),
-            name="log density",
-            meta={"kind": "density"},
-            hovertemplate="log density %{z:.2f}<extra></extra>",
-        )
+    contour = dict(
+        type="contour",
+        x=gx.astype(np.float32),
+        y=gy.astype(np.float32),
+        z=z.astype(np.float32),
+        colorscale="Viridis",
+        ncontours=18,
+        contours=dict(coloring="heatmap", showlines=False),
+        colorbar=dict(title=dict(text="log density")),
+        name="log density",
+        meta={"kind": "density"},
+        hovertemplate="log density %{z:.2f}<extra></extra>",
     )
-    traces, shown, total = _points_traces(X2, None, None, name="data")
-    for trace in traces:
-        trace.marker.color = "white"
-        trace.marker.line = dict(color="black", width=0.5)
-        trace.marker.size = 6
-    fig.add_traces(traces)
+    points, shown, total = _points_traces(X2, None, None, name="data")
+    for trace in points:
+        trace["marker"].update(color="white", line=dict(color="black", width=0.5), size=6)
+    traces = [contour, *points]
     if samples2 is not None:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=samples2[:, 0].astype(np.float32),
                 y=samples2[:, 1].astype(np.float32),
                 mode="markers",
@@ -312,7 +334,7 @@ def density_figure(
                 meta={"kind": "samples"},
             )
         )
-    return _layout(fig, title_with_count(title, shown, total), axis_names)
+    return _figure(traces, title_with_count(title, shown, total), axis_names)
 
 
 def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Figure:
