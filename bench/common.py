@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
 CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium, headless, as root, on a machine whose network is closed: without the
+#: background-networking flags it keeps trying to reach Google's hosts. The browser tests
+#: use the same list.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -29,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 
 
@@ -236,38 +241,60 @@ def _wait_healthy(server: Server, timeout: float) -> None:
     raise TimeoutError(f"streamlit not healthy after {timeout} s")
 
 
-@contextlib.contextmanager
-def streamlit_server(log_dir: Path, *, script: Path = APP, timeout: float = 60) -> Iterator[Server]:
-    """A real ``streamlit run`` of ``script`` on a free port, stopped (with its children) after.
+def start_streamlit(
+    log_dir: Path,
+    *,
+    script: Path = APP,
+    port: int = 0,
+    env: dict | None = None,
+    own_session: bool = True,
+    cwd: Path = ROOT,
+    timeout: float = 60,
+) -> Server:
+    """Start ``streamlit run script`` on 127.0.0.1 (a free port unless given) and wait until
+    it is healthy. The working directory (``cwd``, the project root by default) decides
+    which .streamlit/config.toml applies; the output goes to ``log_dir/streamlit-PORT.log``.
 
-    The working directory is the project root, so .streamlit/config.toml applies.
+    The server gets a process group of its own (stopped as one by :func:`stop_server`).
+    ``own_session=False`` keeps it in our session: with the kernel's autogroup scheduling,
+    nice values only rank processes of the same session, and the load test ranks the
+    server above its own simulated clients that way.
     """
-    port = free_port()
+    port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"streamlit-{port}.log"
     command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
     with open(log, "wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            **({"start_new_session": True} if own_session else {"process_group": 0}),
         )
     server = Server(process, port, log, started)
     try:
         _wait_healthy(server, timeout)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+@contextlib.contextmanager
+def streamlit_server(log_dir: Path, *, script: Path = APP, timeout: float = 60) -> Iterator[Server]:
+    """:func:`start_streamlit` for a ``with`` block: stopped (with its children) after."""
+    server = start_streamlit(log_dir, script=script, timeout=timeout)
+    try:
         yield server
     finally:
         stop_server(server)

@@ -62,7 +62,6 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -83,6 +82,7 @@ from bench.common import (
     free_port,
     machine,
     rss_mb,
+    start_streamlit,
     stop_server,
 )
 from bench.protocol import ProtocolError, Run, StreamlitVisitor
@@ -427,51 +427,20 @@ def server_timings(path: Path, since: float, until: float) -> dict:
 
 
 def start_server(app: Path, port: int, log_dir: Path, timeout: float) -> Server:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / f"load-streamlit-{port}.log"
+    """The server under load, with the timing hook on its PYTHONPATH, in our session (so
+    ``--browser-nice`` ranks it above the Chromium students)."""
     hook_dir = log_dir / "server-hook"
-    hook_dir.mkdir(exist_ok=True)
+    hook_dir.mkdir(parents=True, exist_ok=True)
     (hook_dir / "sitecustomize.py").write_text(SERVER_HOOK)
     timing_file = log_dir / f"load-timings-{port}.txt"
     timing_file.unlink(missing_ok=True)
     env = dict(os.environ, GMM_LOAD_TIMING_FILE=str(timing_file))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook_dir), env.get("PYTHONPATH")]))
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.headless", "true",
-        "--server.address", HOST,
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with open(log_file, "wb") as out:
-        started = time.perf_counter()
-        # Its own process group (stopped as one), but our session: with the kernel's
-        # autogroup scheduling, nice values only rank processes of the same session, and
-        # --browser-nice is meant to rank the server above its own simulated clients.
-        process = subprocess.Popen(
-            command,
-            cwd=app.parent,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            process_group=0,
-        )
-    server = Server(process, port, log_file, started, extra={"timings": timing_file})
-    deadline = started + timeout
-    while time.perf_counter() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {log_file.read_text()[-2000:]}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(server.url + "/_stcore/health", timeout=1) as reply,
-        ):
-            if reply.read().strip() == b"ok":
-                server.healthy_after_s = time.perf_counter() - started
-                return server
-        time.sleep(0.1)
-    stop_server(server)
-    raise TimeoutError(f"streamlit not healthy after {timeout} s")
+    server = start_streamlit(
+        log_dir, script=app, port=port, env=env, own_session=False, cwd=app.parent, timeout=timeout
+    )
+    server.extra["timings"] = timing_file
+    return server
 
 
 def server_errors(log_file: Path) -> list[dict]:

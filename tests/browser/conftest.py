@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[2]
 #: Where ``streamlit run app.py`` runs; override to test another checkout of the app.
 APP_DIR = Path(os.environ.get("GMM_APP_DIR") or REPO)
@@ -41,17 +43,6 @@ ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 SERVER_LOGS = ARTIFACTS / "server-logs"
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 INSTALL_HINT = (
     "Install Chromium with `apt-get install -y chromium` (Debian/Ubuntu; it lands in "
