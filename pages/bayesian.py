@@ -5,16 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from gmm_core.errors import GMMInputError
-from gmm_core.figures import (
-    ACTIVE_WEIGHT,
-    clusters_figure,
-    criteria_figure,
-    histogram_mixture_figure,
-    weights_figure,
-)
+from gmm_core.figures import ACTIVE_WEIGHT, criteria_figure, weights_figure
 from gmm_core.models import ModelSpec
-from ui import boot, compute, controls, state
-from ui.text import converged_badge, md_escape, show_error
+from ui import boot, charts, compute, controls, state
+from ui.text import converged_badge, show_error
 
 boot.through_app()
 
@@ -32,9 +26,7 @@ st.write(
     "need end with a weight near zero. Their ellipses fade out."
 )
 
-dataset, data_key = state.current_dataset()
-state.dataset_notes(dataset)
-st.caption(f"Data: {md_escape(dataset.name)} (choose other data on the Data page).")
+dataset, data_key = state.current_dataset_with_caption()
 
 
 def _fmt(prior: float) -> str:
@@ -54,7 +46,7 @@ with st.sidebar:
         **state.BOUND,
     )
     with st.expander("Fit settings"):
-        seed = st.number_input("Seed (random_state)", 0, 10_000, 0, key="seed", **state.BOUND)
+        seed = controls.seed_input()
 
 st.write(
     "**The prior.** The weight concentration is the Dirichlet process's appetite for "
@@ -64,7 +56,7 @@ st.write(
     "spare components' tiny weights do); turn on the scan below to see what it does here."
 )
 
-spec = ModelSpec(n_components=int(bay_k), covariance_type=cov, seed=int(seed))
+spec = ModelSpec(n_components=int(bay_k), covariance_type=cov, seed=seed)
 try:
     result = compute.bayesian_gmm(data_key, dataset.X, spec, float(prior))
 except GMMInputError as error:
@@ -76,7 +68,7 @@ active = int(np.sum(result.weights >= ACTIVE_WEIGHT))
 report, clear = compute.progress_reporter("BIC sweep over ordinary mixtures")
 try:
     sweep = compute.sweep(
-        data_key, dataset.X, tuple(range(1, int(bay_k) + 1)), (cov,), 0, report, seed=int(seed)
+        data_key, dataset.X, tuple(range(1, int(bay_k) + 1)), (cov,), 0, report, seed=seed
     )
 except GMMInputError as error:
     clear()
@@ -96,27 +88,7 @@ converged_badge(result.converged, result.n_iter)
 left, right = st.columns([3, 2])
 with left:
     title = f"Variational mixture: {active} of {bay_k} components active, prior {_fmt(prior)}"
-    if dataset.n_features == 1:
-        fig = histogram_mixture_figure(
-            dataset.X[:, 0],
-            result.means[:, 0],
-            result.covariances[:, 0, 0],
-            result.weights,
-            title=title,
-            axis_name=dataset.feature_names[0],
-        )
-    else:
-        plane = state.plane_control(dataset)
-        X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
-        fig = clusters_figure(
-            X2,
-            result.labels,
-            means2=means2,
-            covariances2=covs2,
-            weights=result.weights,
-            title=title,
-            axis_names=plane[2],
-        )
+    fig = charts.fitted_mixture_figure(dataset, result, state.plane_control(dataset), title)
     st.plotly_chart(fig, key="bay_clusters")
 with right:
     st.plotly_chart(

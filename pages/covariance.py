@@ -5,10 +5,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from gmm_core.figures import clusters_figure, histogram_mixture_figure
 from gmm_core.models import COVARIANCE_TYPES, ModelSpec
-from ui import boot, controls, state
-from ui.text import md_escape
+from ui import boot, charts, controls, state
 
 boot.through_app()
 
@@ -22,9 +20,7 @@ st.write(
 for cov_type, allows in COVARIANCE_TYPES.items():
     st.markdown(f"- **{cov_type}**: {allows}.")
 
-dataset, data_key = state.current_dataset()
-state.dataset_notes(dataset)
-st.caption(f"Data: {md_escape(dataset.name)} (choose other data on the Data page).")
+dataset, data_key = state.current_dataset_with_caption()
 
 
 with st.sidebar:
@@ -40,8 +36,8 @@ for i, cov_type in enumerate(COVARIANCE_TYPES):
 progress.empty()
 
 best = min(results, key=lambda t: results[t].bic)
-plane = None if dataset.n_features == 1 else state.plane_control(dataset)
-if plane is not None and dataset.n_features > 2:
+plane = state.plane_control(dataset)
+if dataset.n_features > 2:
     st.caption(
         "The components are fitted in all the data's dimensions and drawn as their shadows "
         "on this plane, so diag ellipses look axis-aligned only when drawing two columns."
@@ -55,26 +51,7 @@ for row in range(2):
         title = f"{cov_type}: {result.n_parameters} free parameters, BIC {result.bic:,.1f}" + (
             " (lowest)" if cov_type == best else ""
         )
-        if plane is None:
-            fig = histogram_mixture_figure(
-                dataset.X[:, 0],
-                result.means[:, 0],
-                result.covariances[:, 0, 0],
-                result.weights,
-                title=title,
-                axis_name=dataset.feature_names[0],
-            )
-        else:
-            X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
-            fig = clusters_figure(
-                X2,
-                result.labels,
-                means2=means2,
-                covariances2=covs2,
-                weights=result.weights,
-                title=title,
-                axis_names=plane[2],
-            )
+        fig = charts.fitted_mixture_figure(dataset, result, plane, title)
         column.plotly_chart(fig, key=f"cov_{cov_type}_chart")
         if not result.converged:
             column.caption(

@@ -6,11 +6,10 @@ import streamlit as st
 from gmm_core.compare import samples_figure, to_plane
 from gmm_core.errors import GMMInputError
 from gmm_core.exports import csv_bytes
-from gmm_core.figures import clusters_figure, density_figure, drawing_subset
-from gmm_core.figures import histogram_mixture_figure as histogram_figure
+from gmm_core.figures import density_figure, drawing_subset
 from gmm_core.models import ModelSpec
 from gmm_core.sampling import sample_mixture
-from ui import boot, controls, state
+from ui import boot, charts, controls, state
 from ui.text import converged_badge, md_escape, show_error
 
 boot.through_app()
@@ -33,9 +32,7 @@ if state.current_source() != "moons":
         help="Sets the Data page to make_moons(200, noise=0.05, random_state=0) for every page.",
     )
 
-dataset, data_key = state.current_dataset()
-state.dataset_notes(dataset)
-st.caption(f"Data: {md_escape(dataset.name)} (choose other data on the Data page).")
+dataset, data_key = state.current_dataset_with_caption()
 
 
 with st.sidebar:
@@ -77,22 +74,13 @@ except GMMInputError as error:
     show_error(error)
     st.stop()
 
-if dataset.n_features == 1:
-    data_fig = histogram_figure(
-        dataset.X[:, 0],
-        result.means[:, 0],
-        result.covariances[:, 0, 0],
-        result.weights,
-        title="The data and the fitted density",
-        axis_name=dataset.feature_names[0],
+plane = state.plane_control(dataset)
+if plane is None:
+    data_fig = charts.density_histogram(
+        dataset.X, dataset, result, "The data and the fitted density"
     )
-    samples_fig = histogram_figure(
-        samples[:, 0],
-        result.means[:, 0],
-        result.covariances[:, 0, 0],
-        result.weights,
-        title=f"{len(samples):,} new samples and the same density",
-        axis_name=dataset.feature_names[0],
+    samples_fig = charts.density_histogram(
+        samples, dataset, result, f"{len(samples):,} new samples and the same density"
     )
     left, right = st.columns(2)
     left.plotly_chart(data_fig, key="dens_chart")
@@ -100,7 +88,6 @@ if dataset.n_features == 1:
     if show_ellipses:
         st.caption("One column: the components are the thin curves under the density.")
 else:
-    plane = state.plane_control(dataset)
     X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
     samples2 = to_plane(samples, plane)
     drawn = drawing_subset(None, len(samples2))
@@ -142,14 +129,12 @@ else:
         )
     if show_ellipses:
         st.plotly_chart(
-            clusters_figure(
-                X2,
-                None,
-                means2=means2,
-                covariances2=covs2,
-                weights=result.weights,
-                title=f"The {k} components at 1, 2 and 3 sigma (labels hidden)",
-                axis_names=plane[2],
+            charts.fitted_mixture_figure(
+                dataset,
+                result,
+                plane,
+                f"The {k} components at 1, 2 and 3 sigma (labels hidden)",
+                show_labels=False,
             ),
             key="dens_ellipses_chart",
         )

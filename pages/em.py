@@ -8,7 +8,7 @@ from gmm_core import em
 from gmm_core.animation import em_animation_figure, kmeans_animation_figure, restarts_figure
 from gmm_core.errors import GMMInputError
 from ui import boot, compute_em, controls, state
-from ui.text import converged_badge, md_escape, show_error
+from ui.text import converged_badge, show_error
 
 boot.through_app()
 
@@ -27,6 +27,8 @@ KEYS = (
 #: a bound radio puts the formatted label in the URL, and links carry raw values).
 MODELS = ("gmm", "kmeans")
 MODEL_CAPTIONS = ("Gaussian mixture, fitted by EM", "k-means, Lloyd's algorithm")
+#: Each algorithm's playable chart; both builders take the same arguments.
+ANIMATIONS = {"gmm": em_animation_figure, "kmeans": kmeans_animation_figure}
 INITS = {
     "gmm": (em.GMM_INIT_METHODS, "random_from_data"),
     "kmeans": (em.KMEANS_INIT_METHODS, "random"),
@@ -48,9 +50,7 @@ st.write(
     "Choose *k-means* to compare with its hard-assignment cousin."
 )
 
-dataset, data_key = state.current_dataset()
-state.dataset_notes(dataset)
-st.caption(f"Data: {md_escape(dataset.name)} (choose other data on the Data page).")
+dataset, data_key = state.current_dataset_with_caption()
 if dataset.n_features < 2:
     st.info(
         "This page draws points and components in a plane, so it needs data with 2 or "
@@ -139,31 +139,21 @@ metrics = st.columns(3)
 metrics[0].metric("Iterations run", trace.n_iter)
 if model == "gmm":
     title = f"{k} components, {cov} covariance, {init} start, seed {seed}"
-    fig = em_animation_figure(
-        trace,
-        X2[run.rows],
-        center,
-        directions,
-        axis_names,
-        title,
-        iteration=int(step),
-        total_points=dataset.n_samples,
-    )
     metrics[1].metric("Final log-likelihood per point", f"{trace.lower_bounds[-1]:.4f}")
 else:
     title = f"k-means, {k} clusters, {init} start, seed {seed}"
-    fig = kmeans_animation_figure(
-        trace,
-        X2[run.rows],
-        center,
-        directions,
-        axis_names,
-        title,
-        iteration=int(step),
-        total_points=dataset.n_samples,
-    )
     metrics[1].metric("Final inertia", f"{trace.inertia[-1]:,.2f}")
     metrics[2].metric("Inertia at the start", f"{trace.inertia[0]:,.2f}")
+fig = ANIMATIONS[model](
+    trace,
+    X2[run.rows],
+    center,
+    directions,
+    axis_names,
+    title,
+    iteration=int(step),
+    total_points=dataset.n_samples,
+)
 converged_badge(trace.converged, trace.n_iter)
 st.plotly_chart(fig, key="em_anim")
 

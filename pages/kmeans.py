@@ -7,7 +7,7 @@ from gmm_core.data import DataSpec
 from gmm_core.errors import GMMInputError
 from gmm_core.figures import plain
 from gmm_core.geometry import drawing_plane
-from ui import boot, compute, state
+from ui import boot, compute, controls, state
 from ui.text import md_escape, show_error
 
 boot.through_app()
@@ -28,12 +28,12 @@ st.caption(
 
 with st.sidebar:
     km_k = st.slider("Clusters (k)", 1, 10, 4, key="km_k", **state.BOUND)
-    seed = st.number_input("Seed (random_state)", 0, 10_000, 0, key="seed", **state.BOUND)
+    seed = controls.seed_input()
 
 
 def fit(data_key: str, X, k: int):
     try:
-        return compute.kmeans(data_key, X, int(k), int(seed))
+        return compute.kmeans(data_key, X, int(k), seed)
     except GMMInputError as error:
         show_error(error)
         st.stop()

@@ -6,9 +6,9 @@ import streamlit as st
 from sklearn.metrics import adjusted_rand_score
 
 from gmm_core.exports import assignments_table, csv_bytes, parameters_json
-from gmm_core.figures import clusters_figure, histogram_mixture_figure
+from gmm_core.figures import clusters_figure
 from gmm_core.uncertainty import membership_entropy, uncertainty_sizes
-from ui import boot, compute, controls, state
+from ui import boot, charts, compute, controls, state
 from ui.text import converged_badge
 
 boot.through_app()
@@ -35,31 +35,22 @@ metrics[3].metric("Free parameters", result.n_parameters)
 converged_badge(result.converged, result.n_iter)
 
 selection = None
-if dataset.n_features == 1:
-    fig = histogram_mixture_figure(
-        dataset.X[:, 0],
-        result.means[:, 0],
-        result.covariances[:, 0, 0],
-        result.weights,
-        title=f"{spec.n_components}-component mixture in one dimension",
-        axis_name=dataset.feature_names[0],
-    )
+plane = state.plane_control(dataset)
+if plane is None:
+    title = f"{spec.n_components}-component mixture in one dimension"
+    fig = charts.fitted_mixture_figure(dataset, result, plane, title)
     st.plotly_chart(fig, key="mixture_chart")
 else:
-    plane = state.plane_control(dataset)
     view = (data_key, spec, st.session_state.get("view"))
-    X2, means2, covs2 = state.project(dataset, plane, result.means, result.covariances)
+    title = f"{spec.n_components} components, {spec.covariance_type} covariance"
     fig = compute.figure(
         ("mixture", *view, sized),
-        lambda: clusters_figure(
-            X2,
-            result.labels,
+        lambda: charts.fitted_mixture_figure(
+            dataset,
+            result,
+            plane,
+            title,
             sizes=uncertainty_sizes(result.probabilities) if sized else None,
-            means2=means2,
-            covariances2=covs2,
-            weights=result.weights,
-            title=f"{spec.n_components} components, {spec.covariance_type} covariance",
-            axis_names=plane[2],
         ),
     )
     st.caption("Drag a box or lasso over points to inspect their memberships.")
@@ -103,12 +94,14 @@ if dataset.y_true is not None:
         f"Adjusted Rand index against the true labels (1 = perfect): "
         f"k-means **{ari_k:.3f}**, Gaussian mixture **{ari_g:.3f}**."
     )
-if dataset.n_features >= 2:
+if plane is not None:
     left, right = st.columns(2)
     left.plotly_chart(
         compute.figure(
             ("kmeans", *view),
-            lambda: clusters_figure(X2, kmeans.labels, title="k-means", axis_names=plane[2]),
+            lambda: clusters_figure(
+                state.project(dataset, plane), kmeans.labels, title="k-means", axis_names=plane[2]
+            ),
         ),
         key="compare_kmeans",
     )

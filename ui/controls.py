@@ -36,10 +36,15 @@ def covariance_select(key: str = "cov", default: str = "full") -> str:
     return chosen
 
 
+def seed_input() -> int:
+    """The fits' random_state, under the one URL key "seed" every fitting page shares."""
+    return int(st.number_input("Seed (random_state)", 0, 10_000, 0, key="seed", **BOUND))
+
+
 def fit_settings() -> dict:
     """The EM settings a user tunes, in an expander; ModelSpec keyword arguments."""
     with st.expander("Fit settings"):
-        seed = st.number_input("Seed (random_state)", 0, 10_000, 0, key="seed", **BOUND)
+        seed = seed_input()
         n_init = st.slider("Restarts (n_init)", 1, 10, 1, key="n_init", **BOUND)
         init = st.selectbox("Initialisation", INIT_METHODS, key="init", **BOUND)
         max_iter = st.slider("Max EM iterations", 1, 1000, 100, key="max_iter", **BOUND)

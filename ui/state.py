@@ -19,7 +19,7 @@ from gmm_core.errors import GMMInputError
 from gmm_core.geometry import drawing_plane, project_gaussians
 
 from . import compute
-from .text import show_error, show_notes
+from .text import md_escape, show_error, show_notes
 
 #: DataSpec field -> URL/session key. Short keys make short links.
 DATA_KEYS = {
@@ -173,9 +173,11 @@ def plane_control(dataset: Dataset, key: str = "view"):
     """Choose how to draw d-dimensional data; returns (center, directions, axis names).
 
     Two columns of the data, or its first two principal components. Nothing to choose
-    for 2-D data.
+    for 2-D data; None for 1-D data, which has no plane (pages draw it as a histogram).
     """
     names = dataset.feature_names
+    if dataset.n_features == 1:
+        return None
     if dataset.n_features == 2:
         return drawing_plane(dataset.X, names, None)
     # The shown text is what a bound widget writes to the URL, so it is the option itself.
@@ -228,6 +230,15 @@ def dataset_notes(dataset: Dataset) -> None:
         show_notes(dataset.notes)
 
 
+def current_dataset_with_caption() -> tuple[Dataset, str]:
+    """:func:`current_dataset`, introduced on the page: its notes, then a caption that
+    names it and says where to change it (the data controls live on the Data page)."""
+    dataset, data_key = current_dataset()
+    dataset_notes(dataset)
+    st.caption(f"Data: {md_escape(dataset.name)} (choose other data on the Data page).")
+    return dataset, data_key
+
+
 __all__ = [
     "BOUND",
     "BOUNDS",
@@ -236,6 +247,7 @@ __all__ = [
     "UPLOAD",
     "adopt_url_data",
     "current_dataset",
+    "current_dataset_with_caption",
     "current_source",
     "data_spec",
     "default_value",
