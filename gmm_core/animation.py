@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from .em import EMTrace, KMeansTrace
 from .errors import GMMInputError
-from .figures import TEMPLATE, color_of, drawing_subset, plain
+from .figures import TEMPLATE, _filled_outline, color_of, drawing_subset, plain
 from .geometry import ellipse_opacities, project_gaussians
 
 __all__ = [
@@ -125,14 +125,27 @@ def certainty_codes(responsibilities: np.ndarray, levels: int = CERTAINTY_LEVELS
     top = np.max(responsibilities, axis=-1).astype(np.float64)
     certainty = np.ones_like(top) if k == 1 else (top - 1.0 / k) / (1.0 - 1.0 / k)
     shade = np.clip(np.round(certainty * (levels - 1)), 0, levels - 1).astype(int)
-    dtype = np.uint8 if k * levels <= 256 else np.uint16
-    return (best * levels + shade).astype(dtype)
+    return (best * levels + shade).astype(_code_dtype(k, levels))
+
+
+def _code_dtype(k: int, levels: int = CERTAINTY_LEVELS) -> np.dtype:
+    """The smallest unsigned integer type holding all ``k * levels`` colour codes."""
+    return np.dtype(np.uint8 if k * levels <= 256 else np.uint16)
 
 
 def _label_codes(labels: np.ndarray, k: int, levels: int = CERTAINTY_LEVELS) -> np.ndarray:
     """Codes for hard labels: the full-colour shade of each label (see certainty_codes)."""
-    dtype = np.uint8 if k * levels <= 256 else np.uint16
-    return (np.asarray(labels) * levels + levels - 1).astype(dtype)
+    return (np.asarray(labels) * levels + levels - 1).astype(_code_dtype(k, levels))
+
+
+def _code_marker(k: int) -> dict:
+    """Marker attributes that colour points by their codes through the certainty scale."""
+    return dict(
+        colorscale=_certainty_colorscale(k),
+        cmin=0,
+        cmax=max(k * CERTAINTY_LEVELS - 1, 1),
+        showscale=False,
+    )
 
 
 def _hex_rgb(color: str) -> np.ndarray:
@@ -194,6 +207,101 @@ def _check_plane(X2: np.ndarray, n: int, center: np.ndarray, directions: np.ndar
     return X2, np.asarray(center, dtype=float), directions
 
 
+def _final_labels(trace: EMTrace | KMeansTrace) -> np.ndarray:
+    """Labels of shape (n,) at the end of a run: most responsible component, nearest centre."""
+    if isinstance(trace, EMTrace):
+        return np.argmax(trace.responsibilities[-1], axis=1)
+    return np.asarray(trace.labels[-1])
+
+
+def _drawn_rows(
+    trace: EMTrace | KMeansTrace,
+    X2: np.ndarray,
+    center: np.ndarray,
+    directions: np.ndarray,
+    max_points: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check the drawing plane against a recorded run and choose the points to draw.
+
+    Parameters
+    ----------
+    trace : EMTrace or KMeansTrace
+        A run on ``n`` points of dimension ``d``.
+    X2 : array-like of shape (n, 2)
+    center : array-like of shape (d,)
+    directions : array-like of shape (d, 2)
+
+    Returns
+    -------
+    X2, center, directions : the same, as float arrays
+    rows : ndarray of int, at most ``max_points`` indices, stratified by final label
+    """
+    final_labels = _final_labels(trace)
+    n = len(final_labels)
+    d = (trace.means if isinstance(trace, EMTrace) else trace.centers).shape[-1]
+    X2, center, directions = _check_plane(X2, n, center, directions, d)
+    return X2, center, directions, drawing_subset(final_labels, n, max_points)
+
+
+def _frame_bytes(drawn_points: int, k: int, component_bytes: float = 0.0) -> float:
+    """Estimated bytes of one frame.
+
+    The drawn points' colour codes (sent as base64), the moving component traces
+    (``component_bytes``), the curve marker and the frame's own keys.
+    """
+    return drawn_points * _code_dtype(k).itemsize * _BASE64 + component_bytes + k * 16 + 600
+
+
+def _frames_shown(
+    n_iter: int, n_recorded: int, iteration: int, max_frames: int, frame_bytes: float
+) -> tuple[np.ndarray, int]:
+    """Iterations that get a frame within the payload budget, and the one shown first.
+
+    Parameters
+    ----------
+    n_iter : int
+        Iterations of the run.
+    n_recorded : int
+        Iterations whose per-point history the trace holds; later ones get no frame.
+    iteration : int
+        The iteration asked for first; the nearest one with a frame is shown.
+    max_frames : int
+    frame_bytes : float
+        Estimated payload of one frame (:func:`_frame_bytes`).
+
+    Returns
+    -------
+    shown : ndarray of int, increasing
+    active : int
+        Index into ``shown`` of the frame shown first.
+    """
+    shown = frame_iterations(n_iter, _frame_budget(frame_bytes, max_frames))
+    shown = shown[shown < n_recorded]
+    return shown, _nearest_frame(shown, iteration)
+
+
+def _frame_titles(
+    head: str, n_iter: int, shown: np.ndarray, scores: np.ndarray, score_format: str
+) -> list[str]:
+    """Each frame's title: ``head``, the iteration and the objective after it.
+
+    Parameters
+    ----------
+    head : str
+        Already safe text (see :func:`figures.plain`).
+    shown : ndarray of int, shape (F,)
+        Iterations that get a frame.
+    scores : ndarray of shape (n_iter + 1,)
+        The objective after each iteration.
+    score_format : str
+        How a score reads, a format string such as ``"inertia {:,.4g}"``.
+    """
+    return [
+        f"{head}: iteration {int(t)} of {n_iter}, {score_format.format(scores[int(t)])}"
+        for t in shown
+    ]
+
+
 def _axis_range(values: np.ndarray, pad: float = 0.08) -> list[float]:
     lo, hi = float(np.min(values)), float(np.max(values))
     span = hi - lo if hi > lo else 1.0
@@ -243,13 +351,14 @@ def _animated_figure(
     curve_name: str,
     frame_titles: list[str],
     axis_names,
-    total_points: int,
+    total_points: int | None,
 ) -> go.Figure:
     """Assemble the two-panel animated figure.
 
     ``static`` are the component traces (ellipses or centres) without their moving
     attributes; ``dynamic[f][i]`` are those attributes for frame ``f`` and trace ``i``.
     Trace order: component traces, points, objective curve, current-iteration marker.
+    ``total_points`` None means ``X2`` holds all the points.
 
     Traces and frames are plain dicts handed to plotly without per-array validation:
     validating a hundred frames costs half a second, on every rerun of a page.
@@ -282,14 +391,7 @@ def _animated_figure(
             x=X2[rows, 0].astype(np.float32),
             y=X2[rows, 1].astype(np.float32),
             mode="markers",
-            marker=dict(
-                colorscale=_certainty_colorscale(k),
-                cmin=0,
-                cmax=max(k * CERTAINTY_LEVELS - 1, 1),
-                showscale=False,
-                size=7,
-                line=dict(width=0),
-            ),
+            marker=dict(**_code_marker(k), size=7, line=dict(width=0)),
             customdata=rows.astype(np.int32),
             hovertemplate="row %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
             name="points",
@@ -359,6 +461,8 @@ def _animated_figure(
             showarrow=False,
             font=dict(size=11, color="#555555"),
         )
+    if total_points is None:
+        total_points = len(X2)
     if len(rows) < total_points:
         base.add_annotation(
             text=f"showing {len(rows):,} of {total_points:,} points",
@@ -371,6 +475,35 @@ def _animated_figure(
             showarrow=False,
             font=dict(size=11, color="#555555"),
         )
+    base.update_layout(
+        title=dict(text=frame_titles[active]),
+        template=TEMPLATE,
+        showlegend=False,
+        height=580,
+        margin=dict(l=50, r=20, t=80, b=130),
+        **_animation_controls(shown, active),
+    )
+    # The layout (small) is validated above; the traces and frames (large) are not.
+    return go.Figure(
+        dict(data=data, layout=base.layout.to_plotly_json(), frames=frames), _validate=False
+    )
+
+
+def _animation_controls(shown: np.ndarray, active: int) -> dict:
+    """Layout entries that play the frames: Play / Pause buttons and an iteration slider.
+
+    Parameters
+    ----------
+    shown : ndarray of int, shape (F,)
+        Iterations that get a frame; frames are named by them.
+    active : int
+        Index into ``shown`` of the frame the slider starts on.
+
+    Returns
+    -------
+    dict with ``updatemenus`` and ``sliders``, for ``layout.update``
+    """
+    # A whole run plays in about six seconds, within readable bounds per frame.
     duration = int(np.clip(6000 / len(shown), 120, 700))
     play = dict(
         frame=dict(duration=duration, redraw=True),
@@ -382,12 +515,7 @@ def _animated_figure(
     pause = dict(
         frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate"
     )
-    base.update_layout(
-        title=dict(text=frame_titles[active]),
-        template=TEMPLATE,
-        showlegend=False,
-        height=580,
-        margin=dict(l=50, r=20, t=80, b=130),
+    return dict(
         updatemenus=[
             dict(
                 type="buttons",
@@ -420,10 +548,6 @@ def _animated_figure(
                 ],
             )
         ],
-    )
-    # The layout (small) is validated above; the traces and frames (large) are not.
-    return go.Figure(
-        dict(data=data, layout=base.layout.to_plotly_json(), frames=frames), _validate=False
     )
 
 
@@ -491,19 +615,14 @@ def em_animation_figure(
         frame shown first, and ``data`` equals that frame.
     """
     responsibilities = np.asarray(trace.responsibilities)
-    F_all, n, k = responsibilities.shape
-    d = trace.means.shape[-1]
-    X2, center, directions = _check_plane(X2, n, center, directions, d)
-    rows = drawing_subset(np.argmax(responsibilities[-1], axis=1), n, max_points)
-    per_frame = (
-        len(rows) * (1 if k * CERTAINTY_LEVELS <= 256 else 2) * _BASE64
-        + 2 * k * (2 * OUTLINE_POINTS * 4 * _BASE64 + 260)
-        + k * 16
-        + 600
+    k = responsibilities.shape[-1]
+    X2, center, directions, rows = _drawn_rows(trace, X2, center, directions, max_points)
+    # Two outlines per component move with every frame: float32 vertices and their keys.
+    outline_bytes = 2 * k * (2 * OUTLINE_POINTS * 4 * _BASE64 + 260)
+    frame_bytes = _frame_bytes(len(rows), k, outline_bytes)
+    shown, active = _frames_shown(
+        trace.n_iter, len(responsibilities), iteration, max_frames, frame_bytes
     )
-    shown = frame_iterations(trace.n_iter, _frame_budget(per_frame, max_frames))
-    shown = shown[shown < F_all]
-    active = _nearest_frame(shown, iteration)
 
     means2, covs2 = _project_all(trace.means[shown], trace.covariances[shown], center, directions)
     outlines = {s: batched_outlines(means2, covs2, s).astype(np.float32) for s in ANIMATION_SIGMAS}
@@ -515,14 +634,7 @@ def em_animation_figure(
     for j in range(k):
         for sigma in sorted(ANIMATION_SIGMAS, reverse=True):
             static.append(
-                dict(
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=color_of(j),
-                    line=dict(color=color_of(j), width=1),
-                    name=f"component {j}, {sigma}σ",
-                    hoverinfo="name",
-                )
+                dict(**_filled_outline(j), name=f"component {j}, {sigma}σ", hoverinfo="name")
             )
             order.append((j, sigma))
     static.append(
@@ -557,11 +669,9 @@ def em_animation_figure(
 
     bounds = np.asarray(trace.lower_bounds, dtype=float)
     head = plain(title) if title else "EM"
-    frame_titles = [
-        f"{head}: iteration {int(t)} of {trace.n_iter}, "
-        f"log-likelihood per point {bounds[int(t)]:.4f}"
-        for t in shown
-    ]
+    frame_titles = _frame_titles(
+        head, trace.n_iter, shown, bounds, "log-likelihood per point {:.4f}"
+    )
     return _animated_figure(
         X2=X2,
         rows=rows,
@@ -576,7 +686,7 @@ def em_animation_figure(
         curve_name="log-likelihood per point",
         frame_titles=frame_titles,
         axis_names=axis_names,
-        total_points=n if total_points is None else total_points,
+        total_points=total_points,
     )
 
 
@@ -600,14 +710,10 @@ def kmeans_animation_figure(
     :func:`em_animation_figure`; the curve is ``trace.inertia`` (lower is better).
     """
     labels = np.asarray(trace.labels)
-    F_all, n = labels.shape
-    k, d = trace.centers.shape[1:]
-    X2, center, directions = _check_plane(X2, n, center, directions, d)
-    rows = drawing_subset(labels[-1], n, max_points)
-    per_frame = len(rows) * (1 if k * CERTAINTY_LEVELS <= 256 else 2) * _BASE64 + k * 16 + 600
-    shown = frame_iterations(trace.n_iter, _frame_budget(per_frame, max_frames))
-    shown = shown[shown < F_all]
-    active = _nearest_frame(shown, iteration)
+    k = trace.centers.shape[1]
+    X2, center, directions, rows = _drawn_rows(trace, X2, center, directions, max_points)
+    frame_bytes = _frame_bytes(len(rows), k)
+    shown, active = _frames_shown(trace.n_iter, len(labels), iteration, max_frames, frame_bytes)
 
     centers2 = _project_means(trace.centers[shown], center, directions).astype(np.float32)
     codes = _label_codes(labels[shown][:, rows], k)
@@ -624,10 +730,7 @@ def kmeans_animation_figure(
     dynamic = [[dict(x=centers2[f, :, 0], y=centers2[f, :, 1])] for f in range(len(shown))]
     inertia = np.asarray(trace.inertia, dtype=float)
     head = plain(title) if title else "k-means"
-    frame_titles = [
-        f"{head}: iteration {int(t)} of {trace.n_iter}, inertia {inertia[int(t)]:,.4g}"
-        for t in shown
-    ]
+    frame_titles = _frame_titles(head, trace.n_iter, shown, inertia, "inertia {:,.4g}")
     return _animated_figure(
         X2=X2,
         rows=rows,
@@ -642,7 +745,7 @@ def kmeans_animation_figure(
         curve_name="inertia (sum of squared distances)",
         frame_titles=frame_titles,
         axis_names=axis_names,
-        total_points=n if total_points is None else total_points,
+        total_points=total_points,
     )
 
 
@@ -681,14 +784,7 @@ def restarts_figure(
     if not traces:
         raise GMMInputError("No restarts to draw: give at least one seed.")
     is_em = isinstance(traces[0], EMTrace)
-    first = traces[0]
-    final_labels = (
-        np.argmax(first.responsibilities[-1], axis=1) if is_em else np.asarray(first.labels[-1])
-    )
-    n = len(final_labels)
-    d = (first.means if is_em else first.centers).shape[-1]
-    X2, center, directions = _check_plane(X2, n, center, directions, d)
-    rows = drawing_subset(final_labels, n, max_points)
+    X2, center, directions, rows = _drawn_rows(traces[0], X2, center, directions, max_points)
 
     scores = np.array([_final_score(t) for t in traces])
     shown_scores = np.round(scores, 3 if is_em else 1)
@@ -713,38 +809,37 @@ def restarts_figure(
     )
     X32 = X2[rows].astype(np.float32)
     x_range, y_range = _axis_range(X2[rows, 0]), _axis_range(X2[rows, 1])
+    data = []  # trace dicts, validated together at the end (cheaper than one by one)
     for i, trace in enumerate(traces):
         row, col = divmod(i, cols)
         row, col = row + 1, col + 1
+        suffix = "" if i == 0 else str(i + 1)
+        panel = dict(type="scatter", xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        labels = _final_labels(trace)[rows]
         if is_em:
             k = trace.means.shape[1]
-            labels = np.argmax(trace.responsibilities[-1][rows], axis=1)
             m2, c2 = project_gaussians(trace.means[-1], trace.covariances[-1], center, directions)
             opacities = np.maximum(ellipse_opacities(trace.weights[-1], 0.25), 0.03)
             for j in range(k):
                 for sigma in sorted(ANIMATION_SIGMAS, reverse=True):
                     outline = batched_outlines(m2[j], c2[j], sigma).astype(np.float32)
-                    fig.add_trace(
-                        go.Scatter(
+                    data.append(
+                        dict(
+                            **panel,
                             x=outline[:, 0],
                             y=outline[:, 1],
-                            mode="lines",
-                            fill="toself",
-                            fillcolor=color_of(j),
+                            **_filled_outline(j),
                             opacity=float(opacities[j]),
-                            line=dict(color=color_of(j), width=1),
                             hoverinfo="skip",
                             meta={"kind": "ellipse", "panel": i, "component": j, "sigma": sigma},
-                        ),
-                        row=row,
-                        col=col,
+                        )
                     )
         else:
             k = trace.centers.shape[1]
-            labels = np.asarray(trace.labels[-1])[rows]
             centers2 = _project_means(trace.centers[-1], center, directions).astype(np.float32)
-            fig.add_trace(
-                go.Scatter(
+            data.append(
+                dict(
+                    **panel,
                     x=centers2[:, 0],
                     y=centers2[:, 1],
                     mode="markers",
@@ -756,23 +851,15 @@ def restarts_figure(
                     ),
                     hoverinfo="skip",
                     meta={"kind": "centers", "panel": i},
-                ),
-                row=row,
-                col=col,
+                )
             )
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                **panel,
                 x=X32[:, 0],
                 y=X32[:, 1],
                 mode="markers",
-                marker=dict(
-                    size=4,
-                    color=_label_codes(labels, k),
-                    colorscale=_certainty_colorscale(k),
-                    cmin=0,
-                    cmax=max(k * CERTAINTY_LEVELS - 1, 1),
-                    showscale=False,
-                ),
+                marker=dict(size=4, color=_label_codes(labels, k), **_code_marker(k)),
                 hoverinfo="skip",
                 meta={
                     "kind": "points",
@@ -781,11 +868,8 @@ def restarts_figure(
                     "score": float(scores[i]),
                     "best": bool(best[i]),
                 },
-            ),
-            row=row,
-            col=col,
+            )
         )
-        suffix = "" if i == 0 else str(i + 1)
         if best[i]:
             fig.add_shape(
                 type="rect",
@@ -798,6 +882,7 @@ def restarts_figure(
                 line=dict(color="black", width=3),
             )
         fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=1, row=row, col=col)
+    fig.add_traces(data)
     fig.update_xaxes(range=x_range, showticklabels=False)
     fig.update_yaxes(range=y_range, showticklabels=False)
     fig.update_xaxes(title_text=plain(axis_names[0]), row=nrows, col=1)

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from scipy.optimize import linear_sum_assignment
 
-from .figures import PALETTE, _layout, clusters_figure
+from .figures import GL_THRESHOLD, _layout_dict, _padded_extent, _samples_trace, clusters_figure
 
 __all__ = [
     "best_matching",
@@ -92,9 +92,11 @@ def to_plane(points: np.ndarray, plane) -> np.ndarray:
     return (np.asarray(points, dtype=float) - center) @ directions
 
 
-def _highlight(X2: np.ndarray, mask: np.ndarray, *, kind: str, name: str, marker: dict):
+def _highlight(X2: np.ndarray, mask: np.ndarray, *, kind: str, name: str, marker: dict) -> dict:
+    """A trace dict ringing the points of ``X2`` (shape (n, 2)) where ``mask`` (n,) holds."""
     idx = np.flatnonzero(mask)
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=X2[idx, 0].astype(np.float32),
         y=X2[idx, 1].astype(np.float32),
         mode="markers",
@@ -141,7 +143,7 @@ def kmeans_limits_figure(
         title=title,
         axis_names=axis_names,
     )
-    fig.add_trace(
+    highlights = [
         _highlight(
             X2,
             overlap,
@@ -149,9 +151,9 @@ def kmeans_limits_figure(
             name=f"in several circles ({int(overlap.sum())})",
             marker=dict(symbol="square-open", size=11, color="#444444", line=dict(width=1.5)),
         )
-    )
+    ]
     if wrong is not None:
-        fig.add_trace(
+        highlights.append(
             _highlight(
                 X2,
                 wrong,
@@ -160,6 +162,8 @@ def kmeans_limits_figure(
                 marker=dict(symbol="circle-open", size=16, color="black", line=dict(width=2.5)),
             )
         )
+    # Trace dicts added in one batch: validated once, unlike go.Scatter objects.
+    fig.add_traces(highlights)
     return fig
 
 
@@ -179,22 +183,11 @@ def samples_figure(
         Points whose extent the axes should also cover (the data), so a chart of the
         samples and a chart of the data side by side share their scale.
     """
-    scatter = go.Scattergl if len(samples2) > 2_000 else go.Scatter
-    fig = go.Figure(
-        scatter(
-            x=samples2[:, 0].astype(np.float32),
-            y=samples2[:, 1].astype(np.float32),
-            mode="markers",
-            marker=dict(color=PALETTE[1], size=6, symbol="diamond"),
-            name=f"{len(samples2)} new samples",
-            meta={"kind": "samples"},
-        )
-    )
-    _layout(fig, title, axis_names)
+    layout = _layout_dict(title, axis_names)
     if like is not None and len(like):
-        cloud = np.vstack([like, samples2])
-        lo, hi = cloud.min(axis=0), cloud.max(axis=0)
-        pad = 0.15 * (hi - lo + 1e-9)
-        fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])])
-        fig.update_yaxes(range=[float(lo[1] - pad[1]), float(hi[1] + pad[1])])
-    return fig
+        # The same padded box as the density chart's grid, so the two line up.
+        lo, hi = _padded_extent(np.vstack([like, samples2]))
+        layout["xaxis"]["range"] = [float(lo[0]), float(hi[0])]
+        layout["yaxis"]["range"] = [float(lo[1]), float(hi[1])]
+    kind = "scattergl" if len(samples2) > GL_THRESHOLD else "scatter"
+    return go.Figure(data=[_samples_trace(samples2, kind)], layout=layout)

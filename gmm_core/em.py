@@ -23,11 +23,11 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from scipy.linalg import cholesky, solve_triangular
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans, kmeans_plusplus
 
 from gmm_core.errors import GMMInputError
+from gmm_core.models import _log_weighted_components
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -53,7 +53,6 @@ KMEANS_INIT_METHODS = ("k-means++", "random")
 #: (responsibilities for EM, labels for k-means). 20 million float32 is 80 MB.
 MAX_TRACE_VALUES = 20_000_000
 
-_LOG_2PI = math.log(2.0 * math.pi)
 _MAX_SEED = 2**32 - 1  # np.random.RandomState accepts seeds in [0, 2**32 - 1]
 
 
@@ -371,30 +370,12 @@ def m_step(
 # Gaussian mixture: E-step
 
 
-def _cholesky_or_raise(covariance: np.ndarray) -> np.ndarray:
-    try:
-        return cholesky(covariance, lower=True)
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        raise GMMInputError(
-            "A component's covariance became singular: it collapsed onto too few "
-            "distinct points. Increase reg_covar (e.g. to 1e-4), use fewer components, "
-            "or rescale the data."
-        ) from exc
-
-
-def _log_gaussian_densities(X: np.ndarray, means: np.ndarray, covariances: np.ndarray):
-    """log N(x_i | mu_j, Sigma_j) for every point and component, shape (n, k)."""
-    n, d = X.shape
-    k = means.shape[0]
-    log_dens = np.empty((n, k))
-    for j in range(k):
-        chol = _cholesky_or_raise(covariances[j])
-        # Whitening with the Cholesky factor gives the squared Mahalanobis distance
-        # without forming an inverse, which stays accurate for near-singular covariances.
-        z = solve_triangular(chol, (X - means[j]).T, lower=True)
-        log_det = 2.0 * np.sum(np.log(np.diag(chol)))
-        log_dens[:, j] = -0.5 * (d * _LOG_2PI + log_det + np.sum(z * z, axis=0))
-    return log_dens
+def _collapsed_component_error() -> GMMInputError:
+    return GMMInputError(
+        "A component's covariance became singular: it collapsed onto too few "
+        "distinct points. Increase reg_covar (e.g. to 1e-4), use fewer components, "
+        "or rescale the data."
+    )
 
 
 def e_step(
@@ -415,8 +396,20 @@ def e_step(
         Posterior probability of each component for each point; rows sum to one.
     mean_log_likelihood : float
         Mean over points of log p(x_i), the quantity EM never decreases.
+
+    Raises
+    ------
+    GMMInputError
+        A covariance is not positive definite or not finite (a collapsed component).
     """
-    weighted = _log_gaussian_densities(X, means, covariances) + np.log(weights)
+    # A covariance that overflowed to inf or NaN, like one that is not positive definite,
+    # means a collapsed component. (Non-finite points are refused before any E-step.)
+    if not np.all(np.isfinite(covariances)):
+        raise _collapsed_component_error()
+    try:
+        weighted = _log_weighted_components(X, means, covariances, weights)
+    except np.linalg.LinAlgError as exc:
+        raise _collapsed_component_error() from exc
     # Normalise in log space: densities of far-away points underflow to 0 otherwise.
     log_norm = logsumexp(weighted, axis=1)
     resp = np.exp(weighted - log_norm[:, np.newaxis])

@@ -79,25 +79,30 @@ def plain(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _layout_dict(title: str, axis_names=("x", "y"), *, equal: bool = True) -> dict:
-    """The layout every 2-D chart shares: title, template, margins, equal axis scales."""
-    yaxis = dict(title=dict(text=plain(axis_names[1])))
-    if equal:
-        yaxis.update(scaleanchor="x", scaleratio=1)
+def _chart_layout(title: str, x_title: str, y_title: str, height: int) -> dict:
+    """The layout every chart shares: title, template, margins, axis titles, height.
+
+    Axis titles are used as given: pass user text through :func:`plain` first.
+    """
     return dict(
         title=dict(text=title),
         template=TEMPLATE,
         margin=dict(l=40, r=10, t=50, b=40),
-        legend=dict(itemsizing="constant"),
-        height=480,
-        xaxis=dict(title=dict(text=plain(axis_names[0]))),
-        yaxis=yaxis,
+        height=height,
+        xaxis=dict(title=dict(text=x_title)),
+        yaxis=dict(title=dict(text=y_title)),
     )
 
 
-def _layout(fig: go.Figure, title: str, axis_names=("x", "y"), *, equal: bool = True) -> go.Figure:
-    fig.update_layout(_layout_dict(title, axis_names, equal=equal))
-    return fig
+def _layout_dict(title: str, axis_names=("x", "y")) -> dict:
+    """The layout of a 2-D chart of points: the shared one with equal axis scales.
+
+    ``axis_names`` are user text (column names), shown literally.
+    """
+    layout = _chart_layout(title, plain(axis_names[0]), plain(axis_names[1]), height=480)
+    layout["legend"] = dict(itemsizing="constant")
+    layout["yaxis"].update(scaleanchor="x", scaleratio=1)
+    return layout
 
 
 def _figure(traces: list, title: str, axis_names=("x", "y")) -> go.Figure:
@@ -183,6 +188,51 @@ def _points_traces(X2, labels, sizes, *, hover_rows=None, name="data") -> tuple[
     return traces, len(keep), n
 
 
+def _filled_outline(component: int) -> dict:
+    """Trace attributes of a filled outline (ellipse) in a component's colour.
+
+    The callers add the outline's coordinates, opacity, name and meta.
+    """
+    color = color_of(component)
+    return dict(mode="lines", fill="toself", fillcolor=color, line=dict(color=color, width=1))
+
+
+def _samples_trace(samples2: np.ndarray, kind: str = "scatter") -> dict:
+    """New samples drawn from a mixture: diamonds in the second palette colour.
+
+    Parameters
+    ----------
+    samples2 : ndarray of shape (m, 2)
+    kind : {"scatter", "scattergl"}
+    """
+    return dict(
+        type=kind,
+        x=samples2[:, 0].astype(np.float32),
+        y=samples2[:, 1].astype(np.float32),
+        mode="markers",
+        marker=dict(color=PALETTE[1], size=6, symbol="diamond"),
+        name=f"{len(samples2)} new samples",
+        meta={"kind": "samples"},
+    )
+
+
+def _padded_extent(points: np.ndarray, pad: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    """Corners of the points' bounding box, widened on every side by ``pad`` of its size.
+
+    Parameters
+    ----------
+    points : ndarray of shape (m, 2)
+
+    Returns
+    -------
+    lo, hi : ndarrays of shape (2,)
+    """
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    # The tiny extra width keeps the box of a single point (or a line) from being empty.
+    margin = pad * (hi - lo + 1e-9)
+    return lo - margin, hi + margin
+
+
 def title_with_count(title: str, shown: int, total: int) -> str:
     if shown < total:
         return f"{title}<br><sup>showing {shown:,} of {total:,} points</sup>"
@@ -229,11 +279,8 @@ def clusters_figure(
                         type="scatter",
                         x=outline[:, 0],
                         y=outline[:, 1],
-                        mode="lines",
-                        fill="toself",
-                        fillcolor=color_of(j),
+                        **_filled_outline(j),
                         opacity=float(max(opacities[j], 0.02)),
-                        line=dict(color=color_of(j), width=1),
                         name=f"component {j}, {sigma}σ",
                         legendgroup=f"c{j}",
                         showlegend=False,
@@ -295,11 +342,9 @@ def density_figure(
     means2, covariances2, weights : the mixture in the drawing plane
     samples2 : ndarray of shape (m, 2) or None
     """
-    cloud = X2 if samples2 is None else np.vstack([X2, samples2])
-    lo, hi = cloud.min(axis=0), cloud.max(axis=0)
-    pad = 0.15 * (hi - lo + 1e-9)
-    gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], grid_size)
-    gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], grid_size)
+    lo, hi = _padded_extent(X2 if samples2 is None else np.vstack([X2, samples2]))
+    gx = np.linspace(lo[0], hi[0], grid_size)
+    gy = np.linspace(lo[1], hi[1], grid_size)
     grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
     z = log_density(grid, means2, covariances2, weights).reshape(grid_size, grid_size)
     # Below about 12 nats under the peak nothing is visible; clipping keeps the colour
@@ -323,18 +368,74 @@ def density_figure(
         trace["marker"].update(color="white", line=dict(color="black", width=0.5), size=6)
     traces = [contour, *points]
     if samples2 is not None:
-        traces.append(
-            dict(
-                type="scatter",
-                x=samples2[:, 0].astype(np.float32),
-                y=samples2[:, 1].astype(np.float32),
-                mode="markers",
-                marker=dict(color=PALETTE[1], size=6, symbol="diamond"),
-                name=f"{len(samples2)} new samples",
-                meta={"kind": "samples"},
-            )
-        )
+        traces.append(_samples_trace(samples2))
     return _figure(traces, title_with_count(title, shown, total), axis_names)
+
+
+def _criterion_traces(
+    counts: np.ndarray,
+    values: np.ndarray,
+    criterion: str,
+    color: str,
+    *,
+    name: str,
+    meta: dict,
+    best_label: str,
+    star_size: int,
+    symbol: str | None = None,
+    star_text: bool = False,
+) -> list[dict]:
+    """A criterion's curve against the component count, and a star on its best value.
+
+    Parameters
+    ----------
+    counts, values : ndarrays of shape (m,)
+        Component counts and the criterion there; NaN where a fit was not scored (never
+        all NaN). The best value is the highest held-out log-likelihood, else the lowest.
+    name : str
+        The curve's legend entry.
+    meta : dict
+        What identifies the curve (criterion, covariance type); both traces carry it,
+        after their ``kind`` (``"criterion"``, ``"minimum"``).
+    best_label : str
+        Names the star: "<best_label> best at <count>".
+    symbol : str or None
+        Marker symbol of the curve's points (plotly's default when None).
+    star_text : bool
+        Also write "<best_label> best: <count>" above the star.
+
+    Returns
+    -------
+    list of two trace dicts: curve, star
+    """
+    best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
+    curve = dict(
+        type="scatter",
+        x=counts,
+        y=values,
+        mode="lines+markers",
+        line=dict(color=color),
+        name=name,
+        meta={"kind": "criterion", **meta},
+    )
+    if symbol is not None:
+        curve["marker"] = dict(symbol=symbol)
+    star = dict(
+        type="scatter",
+        x=[counts[best]],
+        y=[values[best]],
+        mode="markers",
+        marker=dict(symbol="star", size=star_size, color=color, line=dict(color="black", width=1)),
+        name=f"{best_label} best at {counts[best]}",
+        meta={"kind": "minimum", **meta, "n_components": int(counts[best])},
+    )
+    if star_text:
+        star.update(
+            mode="markers+text",
+            text=[f"{best_label} best: {counts[best]}"],
+            textposition="top center",
+        )
+    return [curve, star]
 
 
 def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Figure:
@@ -347,100 +448,57 @@ def criteria_figure(table, criteria=("bic", "aic"), *, title: str = "") -> go.Fi
     """
     from .selection import CRITERIA
 
-    fig = go.Figure()
+    traces = []
     for i, criterion in enumerate(criteria):
         if table[criterion].isna().all():
             continue
-        values = table[criterion].to_numpy()
-        counts = table["n_components"].to_numpy()
-        best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
-        label = criterion.upper() if criterion != "cv_loglik" else "held-out log-likelihood"
-        fig.add_trace(
-            go.Scatter(
-                x=counts,
-                y=values,
-                mode="lines+markers",
-                name=CRITERIA[criterion],
-                line=dict(color=PALETTE[i]),
-                meta={"kind": "criterion", "criterion": criterion},
-            )
+        traces += _criterion_traces(
+            table["n_components"].to_numpy(),
+            table[criterion].to_numpy(),
+            criterion,
+            PALETTE[i],
+            name=CRITERIA[criterion],
+            meta={"criterion": criterion},
+            best_label="held-out log-likelihood" if criterion == "cv_loglik" else criterion.upper(),
+            star_size=18,
+            star_text=True,
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[counts[best]],
-                y=[values[best]],
-                mode="markers+text",
-                marker=dict(
-                    symbol="star", size=18, color=PALETTE[i], line=dict(color="black", width=1)
-                ),
-                text=[f"{label} best: {counts[best]}"],
-                textposition="top center",
-                name=f"{label} best at {counts[best]}",
-                meta={"kind": "minimum", "criterion": criterion, "n_components": int(counts[best])},
-            )
-        )
-    fig.update_layout(
-        title=title,
-        template=TEMPLATE,
-        xaxis_title="number of components",
-        yaxis_title="criterion (AIC/BIC: lower is better)",
-        margin=dict(l=40, r=10, t=50, b=40),
-        height=420,
+    layout = _chart_layout(
+        title, "number of components", "criterion (AIC/BIC: lower is better)", height=420
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def criteria_grid_figure(table, criterion: str = "bic", *, title: str = "") -> go.Figure:
     """One curve per covariance type (like mclust's BIC plot), each best value marked."""
     from .models import COVARIANCE_TYPES
 
-    fig = go.Figure()
+    traces = []
     symbols = ("circle", "square", "diamond", "triangle-up")
     for i, cov_type in enumerate(t for t in COVARIANCE_TYPES if t in set(table.covariance_type)):
         rows = table[table.covariance_type == cov_type]
-        counts = rows["n_components"].to_numpy()
         values = rows[criterion].to_numpy()
         if np.isnan(values).all():  # e.g. held-out scores where no fold could be fitted
             continue
-        best = int(np.nanargmax(values) if criterion == "cv_loglik" else np.nanargmin(values))
-        fig.add_trace(
-            go.Scatter(
-                x=counts,
-                y=values,
-                mode="lines+markers",
-                marker=dict(symbol=symbols[i]),
-                line=dict(color=PALETTE[i]),
-                name=cov_type,
-                meta={"kind": "criterion", "criterion": criterion, "covariance_type": cov_type},
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[counts[best]],
-                y=[values[best]],
-                mode="markers",
-                marker=dict(
-                    symbol="star", size=16, color=PALETTE[i], line=dict(color="black", width=1)
-                ),
-                name=f"{cov_type} best at {counts[best]}",
-                meta={
-                    "kind": "minimum",
-                    "criterion": criterion,
-                    "covariance_type": cov_type,
-                    "n_components": int(counts[best]),
-                },
-            )
+        traces += _criterion_traces(
+            rows["n_components"].to_numpy(),
+            values,
+            criterion,
+            PALETTE[i],
+            name=cov_type,
+            meta={"criterion": criterion, "covariance_type": cov_type},
+            best_label=cov_type,
+            star_size=16,
+            symbol=symbols[i],
         )
     direction = "higher" if criterion == "cv_loglik" else "lower"
-    fig.update_layout(
-        title=title,
-        template=TEMPLATE,
-        xaxis_title="number of components",
-        yaxis_title=f"{criterion.upper()} ({direction} is better)",
-        margin=dict(l=40, r=10, t=50, b=40),
+    layout = _chart_layout(
+        title,
+        "number of components",
+        f"{criterion.upper()} ({direction} is better)",
         height=420,
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def _tile(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
@@ -496,50 +554,32 @@ def lower_bound_figure(
     lower_bounds: np.ndarray, *, title: str = "EM lower bound per iteration"
 ) -> go.Figure:
     """The EM objective (mean log-likelihood) against the iteration number."""
-    iterations = np.arange(1, len(lower_bounds) + 1)
-    fig = go.Figure(
-        go.Scatter(
-            x=iterations,
-            y=lower_bounds,
-            mode="lines+markers",
-            line=dict(color=PALETTE[0]),
-            name="lower bound",
-            meta={"kind": "lower_bound"},
-        )
+    curve = dict(
+        type="scatter",
+        x=np.arange(1, len(lower_bounds) + 1),
+        y=lower_bounds,
+        mode="lines+markers",
+        line=dict(color=PALETTE[0]),
+        name="lower bound",
+        meta={"kind": "lower_bound"},
     )
-    fig.update_layout(
-        title=title,
-        template=TEMPLATE,
-        xaxis_title="iteration",
-        yaxis_title="mean log-likelihood (higher is better)",
-        height=300,
-        margin=dict(l=40, r=10, t=50, b=40),
-    )
-    return fig
+    layout = _chart_layout(title, "iteration", "mean log-likelihood (higher is better)", height=300)
+    return go.Figure(data=[curve], layout=layout)
 
 
 def weights_figure(weights: np.ndarray, *, title: str = "Component weights") -> go.Figure:
     """Bar chart of mixture weights, heaviest first, components below 1% greyed."""
     order = np.argsort(weights)[::-1]
-    colors = [color_of(j) if weights[j] >= ACTIVE_WEIGHT else NEUTRAL for j in order]
-    fig = go.Figure(
-        go.Bar(
-            x=[f"c{j}" for j in order],
-            y=weights[order],
-            marker_color=colors,
-            name="weight",
-            meta={"kind": "weights", "active": int(np.sum(weights >= ACTIVE_WEIGHT))},
-        )
+    bars = dict(
+        type="bar",
+        x=[f"c{j}" for j in order],
+        y=weights[order],
+        marker=dict(color=[color_of(j) if weights[j] >= ACTIVE_WEIGHT else NEUTRAL for j in order]),
+        name="weight",
+        meta={"kind": "weights", "active": int(np.sum(weights >= ACTIVE_WEIGHT))},
     )
-    fig.update_layout(
-        title=title,
-        template=TEMPLATE,
-        yaxis_title="weight",
-        xaxis_title="component (heaviest first)",
-        height=320,
-        margin=dict(l=40, r=10, t=50, b=40),
-    )
-    return fig
+    layout = _chart_layout(title, "component (heaviest first)", "weight", height=320)
+    return go.Figure(data=[bars], layout=layout)
 
 
 def histogram_mixture_figure(
@@ -561,43 +601,35 @@ def histogram_mixture_figure(
     grid = np.linspace(x.min() - 0.1 * np.ptp(x), x.max() + 0.1 * np.ptp(x), 400)
     sd = np.sqrt(variances)
     parts = weights * np.exp(-0.5 * ((grid[:, None] - means) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
-    fig = go.Figure(
-        go.Histogram(
-            x=x.astype(np.float32),
-            histnorm="probability density",
-            marker_color="#BBBBBB",
-            name="data",
-            nbinsx=60,
-            meta={"kind": "histogram"},
-        )
+    histogram = dict(
+        type="histogram",
+        x=x.astype(np.float32),
+        histnorm="probability density",
+        marker=dict(color="#BBBBBB"),
+        name="data",
+        nbinsx=60,
+        meta={"kind": "histogram"},
     )
-    for j in range(len(means)):
-        fig.add_trace(
-            go.Scatter(
-                x=grid,
-                y=parts[:, j],
-                mode="lines",
-                line=dict(color=color_of(j), dash="dash"),
-                name=f"component {j}",
-                meta={"kind": "component_density", "component": j},
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
+    components = [
+        dict(
+            type="scatter",
             x=grid,
-            y=parts.sum(axis=1),
+            y=parts[:, j],
             mode="lines",
-            line=dict(color="black", width=3),
-            name="mixture",
-            meta={"kind": "mixture_density"},
+            line=dict(color=color_of(j), dash="dash"),
+            name=f"component {j}",
+            meta={"kind": "component_density", "component": j},
         )
+        for j in range(len(means))
+    ]
+    mixture = dict(
+        type="scatter",
+        x=grid,
+        y=parts.sum(axis=1),
+        mode="lines",
+        line=dict(color="black", width=3),
+        name="mixture",
+        meta={"kind": "mixture_density"},
     )
-    fig.update_layout(
-        title=title,
-        template=TEMPLATE,
-        xaxis_title=plain(axis_name),
-        yaxis_title="density",
-        height=420,
-        margin=dict(l=40, r=10, t=50, b=40),
-    )
-    return fig
+    layout = _chart_layout(title, plain(axis_name), "density", height=420)
+    return go.Figure(data=[histogram, *components, mixture], layout=layout)

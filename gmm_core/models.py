@@ -5,12 +5,14 @@ cache cheaply, serialise to JSON and never share mutable state between sessions.
 Covariances are always expanded to full ``(k, d, d)`` matrices, whatever the type.
 """
 
+import math
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from scipy.linalg import cholesky, solve_triangular
 from scipy.special import logsumexp
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -37,6 +39,8 @@ __all__ = [
     "n_parameters",
     "quiet_threads",
 ]
+
+_LOG_2PI = math.log(2.0 * math.pi)
 
 #: The variational mixture runs at least this many iterations: it converges slowly.
 BAYESIAN_MIN_ITER = 500
@@ -310,20 +314,37 @@ def log_density(
     return logsumexp(_log_weighted_components(X, means, covariances, weights), axis=1)
 
 
-def _log_weighted_components(X, means, covariances, weights) -> np.ndarray:
-    """log(w_j N(x | mu_j, Sigma_j)) for every point and component, shape (n, k)."""
+def _log_weighted_components(
+    X: np.ndarray, means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """log(w_j N(x_i | mu_j, Sigma_j)), shape (n, k), for every point and component.
+
+    Parameters as :func:`log_density`; a zero weight gives its component -inf. The one
+    Gaussian log-density of the package: :func:`log_density` sums it over the
+    components, the step-by-step E-step (:func:`gmm_core.em.e_step`) normalises it.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        A covariance is not positive definite.
+    ValueError
+        The points or a covariance hold NaN or infinity.
+    """
     X = np.asarray(X, dtype=float)
-    d = X.shape[1]
-    chol = np.linalg.cholesky(covariances)  # (k, d, d)
-    diff = X[None, :, :] - means[:, None, :]  # (k, n, d)
-    # Solving L z = (x - mu) gives z with |z|^2 the squared Mahalanobis distance.
-    z = np.linalg.solve(chol, diff.transpose(0, 2, 1))  # (k, d, n)
-    maha = np.sum(z**2, axis=1)  # (k, n)
-    log_det = 2 * np.sum(np.log(np.diagonal(chol, axis1=1, axis2=2)), axis=1)  # (k,)
-    log_norm = -0.5 * (d * np.log(2 * np.pi) + log_det)
+    n, d = X.shape
     with np.errstate(divide="ignore"):
         log_w = np.log(weights)
-    return (log_w[:, None] + log_norm[:, None] - 0.5 * maha).T
+    out = np.empty((n, len(means)))
+    # One component at a time: all at once would hold k copies of the data (gigabytes
+    # for a large sample and many components), for no gain in speed.
+    for j in range(len(means)):
+        chol = cholesky(covariances[j], lower=True)
+        # Whitening with the Cholesky factor gives the squared Mahalanobis distance
+        # without forming an inverse, which stays accurate for near-singular covariances.
+        z = solve_triangular(chol, (X - means[j]).T, lower=True)
+        log_det = 2.0 * np.sum(np.log(np.diag(chol)))
+        out[:, j] = -0.5 * (d * _LOG_2PI + log_det + np.sum(z * z, axis=0)) + log_w[j]
+    return out
 
 
 def _collapse_error(exc: Exception) -> GMMInputError:
