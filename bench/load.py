@@ -593,6 +593,25 @@ class Student:
         self.cov_index += 1
         return option
 
+    def listen(self) -> None:
+        """Start collecting what the page reports by itself (nothing, by default)."""
+
+    def new_record(self, step: str) -> dict:
+        """The record of one interaction, stamped with its time in the round."""
+        return {
+            "session": self.index,
+            "round": self.round + 1,
+            "step": step,
+            "at_s": round(time.time() - self.started, 1),
+        }
+
+    @staticmethod
+    def note_problems(record: dict, problems: list[str]) -> None:
+        """What the student saw go wrong makes the interaction a failure of the app."""
+        if problems:
+            record["error"] = "; ".join(problems)
+            record["cause"] = "app error"
+
 
 @dataclass
 class ProtocolSession(Student):
@@ -605,9 +624,6 @@ class ProtocolSession(Student):
 
     visitor: StreamlitVisitor | None = None
     driver: str = "protocol"
-
-    def listen(self) -> None:  # nothing to listen to: problems come back with each run
-        pass
 
     async def fresh_page(self) -> None:
         """After a failure: drop the connection; the next step opens the page again."""
@@ -627,8 +643,7 @@ class ProtocolSession(Student):
 
     async def step(self, name, action, *, chart, timeout, deadline, expect_path=None) -> dict:
         """One timed request (``action=None``: open ``expect_path`` as a new tab)."""
-        record = {"session": self.index, "round": self.round + 1, "step": name}
-        record["at_s"] = round(time.time() - self.started, 1)
+        record = self.new_record(name)
         try:
             limit = deadline.cap(timeout)
             if action is None:
@@ -643,9 +658,7 @@ class ProtocolSession(Student):
                 problems.append("the page has no title")
             if chart and not run.of_kind("plotly_chart"):
                 problems.append("the page has no chart")
-            if problems:
-                record["error"] = "; ".join(problems)
-                record["cause"] = "app error"
+            self.note_problems(record, problems)
         except Timeout as error:
             record["error"] = f"timeout: {error}"
             record["cause"] = "timeout, the run's time limit"
@@ -719,8 +732,7 @@ class BrowserSession(Student):
 
     async def step(self, name, action, *, chart, timeout, deadline, expect_path=None) -> dict:
         """One timed interaction (``action=None``: open ``expect_path`` by URL)."""
-        record = {"session": self.index, "round": self.round + 1, "step": name}
-        record["at_s"] = round(time.time() - self.started, 1)
+        record = self.new_record(name)
         start = time.time()
         try:
             if action is None:  # a new document: any finished run counts
@@ -737,9 +749,7 @@ class BrowserSession(Student):
             problems = await self.page.evaluate(PROBLEMS_JS)
             if done.get("notFound"):
                 problems.append("the server answered 'page not found'")
-            if problems:
-                record["error"] = "; ".join(problems)
-                record["cause"] = "app error"
+            self.note_problems(record, problems)
         except Timeout as error:
             record["error"] = f"timeout: {error}"
             record["cause"] = "timeout, no answer reached the page"

@@ -42,7 +42,6 @@ _FINAL = {
     ForwardMsg.ScriptFinishedStatus.FINISHED_WITH_COMPILE_ERROR,
 }
 _ERROR_ALERT = 1  # streamlit.proto.Alert_pb2.Alert.Format.ERROR
-_WIDGETS = ("slider", "selectbox", "checkbox", "radio", "number_input")
 
 
 class ProtocolError(Exception):
@@ -167,11 +166,10 @@ class StreamlitVisitor:
         if self.download_assets and not self._downloaded:  # a browser caches the rest
             received = await asyncio.to_thread(_download_page, self.base, path)
             self._downloaded = True
-        origin = self.base
         self._ws = await websockets.connect(
             self.base.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=["streamlit"],
-            origin=origin,
+            origin=self.base,
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,
@@ -238,9 +236,7 @@ class StreamlitVisitor:
             field_name = state.WhichOneof("value")
             value = getattr(state, field_name)
             return value.data if field_name.endswith("array_value") else value
-        if kind == "slider":
-            return proto.value if proto.set_value else proto.default
-        if kind == "checkbox":
+        if kind in ("slider", "checkbox"):  # both say whether the server set a value
             return proto.value if proto.set_value else proto.default
         raise ProtocolError(f"reading a {kind}'s value is not implemented")
 
